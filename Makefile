@@ -1,0 +1,29 @@
+# camllvm: `make demo` and `make test` bootstrap everything they need first.
+PY      := .venv/bin/python
+CAMLLVM := .venv/bin/camllvm
+PYTEST_ARGS ?=
+
+.PHONY: all bootstrap demo test clean
+
+all: demo
+
+bootstrap:
+	@tools/bootstrap.sh
+
+demo: bootstrap
+	@mkdir -p .cache/demo
+	ocamlc -g examples/demo.ml -o .cache/demo/demo.byte
+	@echo "--- ocamlrun:"
+	ocamlrun .cache/demo/demo.byte 25
+	@echo "--- camllvm:"
+	$(CAMLLVM) run .cache/demo/demo.byte 25
+	@echo "--- camllvm info:"
+	$(CAMLLVM) info .cache/demo/demo.byte | head -n 12
+	@echo "--- camllvm dis (function fib):"
+	$(CAMLLVM) dis .cache/demo/demo.byte --function fib | head -n 30
+
+test: bootstrap
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf .cache .pytest_cache

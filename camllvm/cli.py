@@ -1,0 +1,176 @@
+"""Command line: ``camllvm run|info|dis ...``, and ``camllvm [ocamlrun options] prog.byte args`` as a drop-in ocamlrun."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NoReturn
+
+from camllvm import __version__
+from camllvm.errors import CamllvmError
+
+USAGE = """\
+usage: camllvm run [--jit=off] PROG.byte [ARGS...]   run a bytecode executable
+       camllvm PROG.byte [ARGS...]                   the same (drop-in for ocamlrun;
+                                                     ocamlrun's own options work too)
+       camllvm info PROG.byte                        sections, primitives, libraries
+       camllvm dis PROG.byte [--function PC|NAME]    disassemble functions and blocks
+       camllvm --version
+"""
+
+SUBCOMMANDS = ("run", "info", "dis")
+JIT_MODES = ("off",)
+# ocamlrun options (runtime/startup_byt.c, parse_command_line) that take an argument.
+OCAMLRUN_OPTIONS_WITH_ARG = ("-I",)
+
+
+@dataclass
+class RunOptions:
+    """What ``camllvm run`` was asked to do."""
+
+    jit: str = "off"
+    program: str = ""
+    args: list[str] = field(default_factory=list)
+
+
+def parse_run(argv: Sequence[str]) -> RunOptions:
+    """Parse ``run`` options up to the program; everything after it belongs to the program."""
+    opts = RunOptions()
+    i = 0
+    while i < len(argv) and argv[i].startswith("--") and argv[i] != "--":
+        name, _, value = argv[i].partition("=")
+        if name == "--jit" and value in JIT_MODES:
+            opts.jit = value
+        else:
+            raise CamllvmError(f"run: unknown option {argv[i]!r} (see camllvm --help)")
+        i += 1
+    if i < len(argv) and argv[i] == "--":
+        i += 1
+    if i >= len(argv):
+        raise CamllvmError("run: no bytecode file specified")
+    opts.program, opts.args = argv[i], list(argv[i + 1 :])
+    return opts
+
+
+def find_program(name: str) -> str:
+    """Resolve a program name as ocamlrun does (caml_search_exe_in_path: PATH if no '/')."""
+    if "/" in name:
+        return name
+    for directory in os.environ.get("PATH", "").split(":"):
+        candidate = os.path.join(directory or ".", name)
+        if os.path.isfile(candidate):
+            return candidate
+    return name
+
+
+def start_program(argv0: str, ocamlrun_argv: Sequence[str], program: str | None,
+                  include_dirs: Sequence[str]) -> NoReturn:
+    """Check the program, then hand ``ocamlrun_argv`` to the runtime's caml_main."""
+    from camllvm.runtime.bridge import Runtime
+    from camllvm.runtime.process import prepare_for_ocaml
+
+    runtime = Runtime.load()
+    if program is not None:
+        from camllvm.reader import read_executable
+        from camllvm.runtime.linkcheck import check_links
+
+        exe = read_executable(find_program(program))
+        check_links(exe, runtime, include_dirs)
+    prepare_for_ocaml()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    runtime.run_main([argv0, *ocamlrun_argv])
+
+
+def cmd_run(argv0: str, argv: Sequence[str]) -> NoReturn:
+    opts = parse_run(argv)
+    # "--" keeps a program name starting with '-' from being read as an option.
+    lead = ["--"] if opts.program.startswith("-") else []
+    start_program(argv0, [*lead, opts.program, *opts.args], opts.program, ())
+
+
+def drop_in(argv0: str, argv: Sequence[str]) -> NoReturn:
+    """``camllvm [ocamlrun options] prog args``: find the program the way ocamlrun will."""
+    include_dirs: list[str] = []
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        if argv[i] == "--":
+            i += 1
+            break
+        if argv[i] in OCAMLRUN_OPTIONS_WITH_ARG and i + 1 < len(argv):
+            include_dirs.append(argv[i + 1])
+            i += 1
+        i += 1
+    program = argv[i] if i < len(argv) else None
+    start_program(argv0, argv, program, include_dirs)
+
+
+def cmd_info(argv: Sequence[str]) -> int:
+    from camllvm.inspector import info_text
+    from camllvm.reader import read_executable
+
+    if len(argv) != 1:
+        raise CamllvmError("info: expected exactly one bytecode file")
+    sys.stdout.write(info_text(read_executable(argv[0])))
+    return 0
+
+
+def cmd_dis(argv: Sequence[str]) -> int:
+    import argparse
+
+    from camllvm.inspector import dis_lines
+    from camllvm.reader import read_executable
+
+    parser = argparse.ArgumentParser(prog="camllvm dis")
+    parser.add_argument("program")
+    parser.add_argument("--function", default=None, help="entry pc or name of one function")
+    ns = parser.parse_args(argv)
+    out = sys.stdout
+    for line in dis_lines(read_executable(ns.program), ns.function):
+        out.write(line + "\n")
+    return 0
+
+
+def dispatch(argv: Sequence[str]) -> int:
+    argv0, rest = argv[0], list(argv[1:])
+    if not rest or rest[0] in ("-h", "--help", "help"):
+        (sys.stdout if rest else sys.stderr).write(USAGE)
+        return 0 if rest else 2
+    if rest[0] == "--version":
+        print(f"camllvm {__version__} (OCaml 4.13 bytecode)")
+        return 0
+    if rest[0] == "run":
+        cmd_run(argv0, rest[1:])
+    if rest[0] == "info":
+        return cmd_info(rest[1:])
+    if rest[0] == "dis":
+        return cmd_dis(rest[1:])
+    drop_in(argv0, rest)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: every error is one line on stderr, never a traceback."""
+    argv = list(sys.argv if argv is None else argv)
+    try:
+        return dispatch(argv)
+    except CamllvmError as err:
+        print(f"camllvm: {err}", file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:
+        # `camllvm dis prog | head`: the reader went away; stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # noqa: BLE001 - the promise is one line, not a traceback
+        if os.environ.get("CAMLLVM_DEBUG"):
+            raise
+        print(f"camllvm: internal error: {type(err).__name__}: {err} "
+              "(set CAMLLVM_DEBUG=1 for a traceback)", file=sys.stderr)  # fmt: skip
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Split an OCaml 4.13 bytecode executable into its named sections (caml/exec.h)."""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from camllvm.errors import BytecodeFormatError
+
+#: Magic of executables made by OCaml 4.13 (EXEC_MAGIC in caml/exec.h).
+EXEC_MAGIC = "Caml1999X030"
+EXEC_MAGIC_LENGTH = 12
+#: uint32 section count + magic (TRAILER_SIZE in caml/exec.h).
+TRAILER_SIZE = 4 + EXEC_MAGIC_LENGTH
+#: 4-byte name + uint32 length (struct section_descriptor).
+DESCRIPTOR_SIZE = 8
+
+# Executable magics of other OCaml releases ("Caml1999X0NN", utils/config.mlp).
+_OTHER_EXEC_MAGIC = re.compile(rb"Caml1999X\d{3}")
+# Magics at the start of .cmo/.cma/.cmi/... files (utils/config.mlp).
+_OBJECT_MAGIC = re.compile(rb"Caml1999[A-Za-z]\d{3}")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One entry of the table of contents, located in the file."""
+
+    name: str  # 4 chars, e.g. "CODE"
+    offset: int  # absolute file offset of the section's first byte
+    length: int
+
+
+@dataclass(frozen=True)
+class Executable:
+    """A bytecode executable split into sections; the raw bytes are kept per name."""
+
+    path: str
+    magic: str
+    sections: tuple[Section, ...]  # in file order
+    raw: Mapping[str, bytes] = field(repr=False, compare=False)
+
+    @property
+    def code(self) -> bytes:
+        """The CODE section: 32-bit little-endian words as ocamlc wrote them."""
+        return self.raw.get("CODE", b"")
+
+    @property
+    def prims(self) -> list[str]:
+        """Names of the C primitives, in the numbering C_CALL operands use."""
+        return _nul_separated(self.raw.get("PRIM", b""))
+
+    @property
+    def dlls(self) -> list[str]:
+        """Shared libraries to load (DLLS), e.g. ``dllunix``."""
+        return _nul_separated(self.raw.get("DLLS", b""))
+
+    @property
+    def dll_paths(self) -> list[str]:
+        """Extra directories where the DLLS are searched (DLPT, from ``-dllpath``)."""
+        return _nul_separated(self.raw.get("DLPT", b""))
+
+    @property
+    def data(self) -> bytes:
+        """The DATA section: the marshalled table of global values."""
+        return self.raw.get("DATA", b"")
+
+    def section(self, name: str) -> Section | None:
+        """The descriptor of section ``name``, or None if there is none."""
+        for sec in self.sections:
+            if sec.name == name:
+                return sec
+        return None
+
+
+def _nul_separated(blob: bytes) -> list[str]:
+    """Split a section of NUL-terminated strings (bytelink.ml writes one NUL after each)."""
+    names = blob.split(b"\0")
+    if names and names[-1] == b"":
+        names.pop()
+    return [os.fsdecode(n) for n in names]
+
+
+def _fail(path: str, problem: str) -> BytecodeFormatError:
+    return BytecodeFormatError(f"{path}: {problem}")
+
+
+def _load(path: str) -> bytes:
+    """The whole file in one read; OS problems become one-line errors."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise _fail(path, "no such file") from None
+    except IsADirectoryError:
+        raise _fail(path, "is a directory, not a bytecode executable") from None
+    except PermissionError:
+        raise _fail(path, "permission denied") from None
+    except OSError as e:
+        raise _fail(path, f"cannot read: {e.strerror or e}") from None
+
+
+def read_trailer(path: str, blob: bytes) -> tuple[int, str]:
+    """Section count and magic from the last 16 bytes (runtime/startup_byt.c read_trailer)."""
+    if not blob:
+        raise _fail(path, "empty file, not an OCaml bytecode executable")
+    if len(blob) < TRAILER_SIZE:
+        raise _fail(path, f"file too short ({len(blob)} bytes), not an OCaml bytecode executable")
+    magic_bytes = blob[-EXEC_MAGIC_LENGTH:]
+    if magic_bytes != EXEC_MAGIC.encode():
+        if _OTHER_EXEC_MAGIC.fullmatch(magic_bytes):
+            other = magic_bytes.decode("ascii")
+            raise _fail(path, f"built by another OCaml version (magic {other}, expected {EXEC_MAGIC})")
+        head = blob[:EXEC_MAGIC_LENGTH]
+        if _OBJECT_MAGIC.fullmatch(head):
+            kind = head.decode("ascii")
+            raise _fail(path, f"an OCaml compiled file (magic {kind}), not a bytecode executable")
+        raise _fail(path, "not an OCaml bytecode executable")
+    (count,) = struct.unpack_from(">I", blob, len(blob) - TRAILER_SIZE)
+    return count, EXEC_MAGIC
+
+
+def read_sections(path: str, blob: bytes, count: int) -> tuple[Section, ...]:
+    """Locate every section; they end where the table of contents starts (exec.h)."""
+    toc_size = count * DESCRIPTOR_SIZE
+    toc_start = len(blob) - TRAILER_SIZE - toc_size
+    if toc_start < 0:
+        raise _fail(path, f"section table of {count} entries is larger than the file (truncated?)")
+    entries: list[tuple[str, int]] = []
+    for i in range(count):
+        raw_name, length = struct.unpack_from(">4sI", blob, toc_start + i * DESCRIPTOR_SIZE)
+        try:
+            name = raw_name.decode("ascii")
+        except UnicodeDecodeError:
+            raise _fail(path, f"section {i} has a non-ASCII name {raw_name!r}") from None
+        if not name.isprintable():
+            raise _fail(path, f"section {i} has an unprintable name {raw_name!r}")
+        entries.append((name, length))
+    total = sum(length for _, length in entries)
+    offset = toc_start - total
+    if offset < 0:
+        raise _fail(
+            path,
+            f"sections total {total} bytes but only {toc_start} precede the section table"
+            " (truncated file?)",
+        )
+    sections = []
+    for name, length in entries:
+        sections.append(Section(name, offset, length))
+        offset += length
+    return tuple(sections)
+
+
+def _check_sections(path: str, sections: tuple[Section, ...]) -> None:
+    """Reject what ocamlrun would misread: duplicates, no CODE, partial words."""
+    seen: set[str] = set()
+    for sec in sections:
+        if sec.name in seen:
+            raise _fail(path, f"duplicate section {sec.name}")
+        seen.add(sec.name)
+    code = next((s for s in sections if s.name == "CODE"), None)
+    if code is None:
+        raise _fail(path, "no CODE section")
+    if code.length % 4:
+        raise _fail(path, f"CODE section length {code.length} is not a multiple of 4")
+
+
+def read_executable(path: str) -> Executable:
+    """Read and validate ``path``; raise BytecodeFormatError with one line on bad input."""
+    path = os.fspath(path)
+    blob = _load(path)
+    count, magic = read_trailer(path, blob)
+    sections = read_sections(path, blob, count)
+    _check_sections(path, sections)
+    raw = {s.name: blob[s.offset : s.offset + s.length] for s in sections}
+    return Executable(path, magic, sections, types.MappingProxyType(raw))

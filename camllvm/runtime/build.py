@@ -1,0 +1,144 @@
+"""Build camllvm's runtime library from Debian's OCaml bytecode runtime, cached by digest.
+
+The library is every object of ``libcamlrun_pic.a`` except ``main``, the table
+of built-in primitives that ``ocamlrun`` defines (generated from ``ocamlrun
+-p``), and ``shim.c``, linked with ``--wrap=caml_interprete`` so that every
+entry into bytecode goes through our hook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from camllvm.errors import CamllvmError
+
+#: Bump when the way the library is built changes, so caches are rebuilt.
+BUILD_VERSION = "1"
+LIBRARY_NAME = "libcamllvm_rt.so"
+SHIM_SOURCE = Path(__file__).with_name("shim.c")
+
+
+@dataclass(frozen=True)
+class OcamlInstall:
+    """Where the OCaml runtime we build from lives."""
+
+    stdlib_dir: Path  # /usr/lib/ocaml: libcamlrun_pic.a, caml/*.h, ld.conf
+    ocamlrun: Path  # the ocamlrun whose primitive table we reproduce
+
+    @property
+    def archive(self) -> Path:
+        return self.stdlib_dir / "libcamlrun_pic.a"
+
+
+def find_ocaml() -> OcamlInstall:
+    """Locate OCaml's runtime (``CAMLLVM_OCAML_STDLIB`` overrides /usr/lib/ocaml)."""
+    stdlib = Path(os.environ.get("CAMLLVM_OCAML_STDLIB", "/usr/lib/ocaml"))
+    ocamlrun = shutil.which("ocamlrun") or "/usr/bin/ocamlrun"
+    install = OcamlInstall(stdlib, Path(ocamlrun))
+    for needed in (install.archive, install.ocamlrun, stdlib / "caml" / "mlvalues.h"):
+        if not needed.is_file():
+            raise CamllvmError(
+                f"OCaml 4.13 runtime not found: {needed} is missing (install Debian's ocaml-nox)"
+            )
+    return install
+
+
+def cache_root() -> Path:
+    """``$CAMLLVM_CACHE_DIR``, else ``$XDG_CACHE_HOME/camllvm``, else ``~/.cache/camllvm``."""
+    if "CAMLLVM_CACHE_DIR" in os.environ:
+        return Path(os.environ["CAMLLVM_CACHE_DIR"])
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "camllvm"
+
+
+def runtime_digest(install: OcamlInstall) -> str:
+    """Digest of everything the library is made from (changes force a rebuild)."""
+    h = hashlib.sha256(BUILD_VERSION.encode())
+    for part in (install.archive, install.ocamlrun, SHIM_SOURCE, Path(__file__)):
+        h.update(part.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def library_path(install: OcamlInstall | None = None) -> Path:
+    """Path of the runtime library, building it first if it is not cached yet."""
+    install = install or find_ocaml()
+    target = cache_root() / f"runtime-{runtime_digest(install)}" / LIBRARY_NAME
+    if not target.is_file():
+        build_library(install, target)
+    return target
+
+
+def primitive_names(install: OcamlInstall) -> list[str]:
+    """The built-in primitives of this ocamlrun, in its own order (``ocamlrun -p``)."""
+    out = subprocess.run([str(install.ocamlrun), "-p"], capture_output=True, text=True, check=True)
+    return [line for line in out.stdout.split() if line]
+
+
+def primitive_table_source(names: list[str]) -> str:
+    """C source of ``caml_builtin_cprim`` / ``caml_names_of_builtin_cprim`` (as ocamlrun's prims.c)."""
+    lines = ["typedef long value;", "typedef value (*c_primitive)();"]
+    lines += [f"extern value {n}();" for n in names]
+    lines.append("c_primitive caml_builtin_cprim[] = {")
+    lines += [f"  {n}," for n in names]
+    lines += ["  0 };", "char * caml_names_of_builtin_cprim[] = {"]
+    lines += [f'  "{n}",' for n in names]
+    lines.append("  0 };")
+    return "\n".join(lines) + "\n"
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        first = detail[0] if detail else f"exit code {proc.returncode}"
+        raise CamllvmError(f"building the runtime library failed: {' '.join(cmd[:2])}: {first}")
+
+
+def build_library(install: OcamlInstall, target: Path) -> None:
+    """Compile and link the library in a temporary directory, then rename it into place."""
+    target.parent.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent.parent))
+    try:
+        objdir = work / "objs"
+        objdir.mkdir()
+        _run(["ar", "x", str(install.archive)], objdir)
+        objects = sorted(p.name for p in objdir.glob("*.o") if not p.name.startswith("main."))
+        (work / "prims.c").write_text(primitive_table_source(primitive_names(install)))
+        shutil.copy(SHIM_SOURCE, work / "shim.c")
+        cflags = ["-O2", "-fPIC", "-fno-strict-aliasing", f"-I{install.stdlib_dir}"]
+        for src in ("prims.c", "shim.c"):
+            _run(["gcc", *cflags, "-c", src, "-o", src[:-2] + ".o"], work)
+        _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o",
+              *(f"objs/{o}" for o in objects),
+              "-Wl,--wrap=caml_interprete", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
+        final = work / "final"
+        final.mkdir()
+        (work / LIBRARY_NAME).rename(final / LIBRARY_NAME)
+        try:
+            final.rename(target.parent)
+        except OSError:
+            if not target.is_file():  # lost a race only if the winner succeeded
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    """``python -m camllvm.runtime.build``: build (if needed) and print the library path."""
+    try:
+        print(library_path())
+    except CamllvmError as err:
+        print(f"camllvm: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

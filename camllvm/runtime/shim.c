@@ -1,0 +1,47 @@
+/* camllvm runtime shim: the only C in camllvm.
+ *
+ * Linked with every object of Debian's libcamlrun_pic.a except main, with
+ * `ld --wrap=caml_interprete`, so every entry into bytecode execution (the
+ * program start in caml_main and each callback from C in callback.c) comes
+ * through camllvm_interprete_entry. The JIT installs its own entry with
+ * camllvm_set_hook; the real interpreter stays reachable behind it.
+ */
+#define CAML_INTERNALS
+#include <caml/mlvalues.h>
+#include <caml/callback.h>
+#include <caml/sys.h>
+
+typedef value (*camllvm_interp_fn)(code_t prog, asize_t prog_size);
+
+value __real_caml_interprete(code_t prog, asize_t prog_size);
+
+static camllvm_interp_fn camllvm_hook = NULL;
+
+/* Number of entries into OCaml's own interpreter (for --stats). */
+long camllvm_interp_entries = 0;
+
+value __wrap_caml_interprete(code_t prog, asize_t prog_size)
+{
+  /* prog == NULL is the interpreter's own initialisation call (it builds the
+     threaded-code jump table): always the real one. */
+  if (prog != NULL && camllvm_hook != NULL) return camllvm_hook(prog, prog_size);
+  if (prog != NULL) camllvm_interp_entries++;
+  return __real_caml_interprete(prog, prog_size);
+}
+
+void camllvm_set_hook(camllvm_interp_fn hook) { camllvm_hook = hook; }
+
+/* The real interpreter, for the JIT's cold paths. */
+value camllvm_real_interprete(code_t prog, asize_t prog_size)
+{
+  camllvm_interp_entries++;
+  return __real_caml_interprete(prog, prog_size);
+}
+
+/* What ocamlrun's main() does: run the program, then exit through the
+   runtime (flushing channels, running at_exit). Never returns. */
+void camllvm_main(char_os **argv)
+{
+  caml_main(argv);
+  caml_do_exit(0);
+}

@@ -13,7 +13,7 @@ from camllvm.errors import CamllvmError
 
 USAGE = """\
 usage: camllvm run [--jit=off] PROG.byte [ARGS...]   run a bytecode executable
-       camllvm PROG.byte [ARGS...]                   the same (drop-in for ocamlrun;
+       camllvm [--jit=off] PROG.byte [ARGS...]       the same (drop-in for ocamlrun;
                                                      ocamlrun's own options work too)
        camllvm info PROG.byte                        sections, primitives, libraries
        camllvm dis PROG.byte [--function PC|NAME]    disassemble functions and blocks
@@ -71,12 +71,15 @@ def start_program(argv0: str, ocamlrun_argv: Sequence[str], program: str | None,
     from camllvm.runtime.bridge import Runtime
     from camllvm.runtime.process import prepare_for_ocaml
 
-    runtime = Runtime.load()
+    exe = None
     if program is not None:
         from camllvm.reader import read_executable
+
+        exe = read_executable(find_program(program))  # bad input fails before any build
+    runtime = Runtime.load()
+    if exe is not None:
         from camllvm.runtime.linkcheck import check_links
 
-        exe = read_executable(find_program(program))
         check_links(exe, runtime, include_dirs)
     prepare_for_ocaml()
     sys.stdout.flush()
@@ -143,6 +146,9 @@ def dispatch(argv: Sequence[str]) -> int:
         return 0
     if rest[0] == "run":
         cmd_run(argv0, rest[1:])
+    if rest[0].startswith("--") and rest[0] != "--":
+        # camllvm's own long options (`camllvm --jit=off prog`); ocamlrun's use one dash.
+        cmd_run(argv0, rest)
     if rest[0] == "info":
         return cmd_info(rest[1:])
     if rest[0] == "dis":

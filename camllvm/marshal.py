@@ -136,12 +136,12 @@ def unmarshal(buf: bytes, offset: int = 0) -> tuple[object, int]:
             f" only {len(buf) - start} remain"
         )
     data = bytes(buf[start:end])
-    # Millions of fresh lists would trigger the cyclic GC over and over; the
-    # result holds no cycles (intern.c never creates any either).
+    # Millions of fresh lists would trigger the cyclic GC over and over.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        value, consumed, objs = _intern(data)
+        # Marshal.No_sharing writes 0 objects and no shared references (extern.c).
+        value, consumed, objs = _intern(data, num_objects > 0)
     except (IndexError, struct.error):
         raise MarshalError(f"truncated marshalled value at offset {offset}") from None
     except MarshalError as e:
@@ -154,7 +154,7 @@ def unmarshal(buf: bytes, offset: int = 0) -> tuple[object, int]:
             f"marshalled value at offset {offset} has {consumed} bytes of data,"
             f" header says {data_len}"
         )
-    if objs != num_objects:
+    if num_objects and objs != num_objects:
         raise MarshalError(
             f"marshalled value at offset {offset} has {objs} shared objects,"
             f" header says {num_objects}"
@@ -162,7 +162,7 @@ def unmarshal(buf: bytes, offset: int = 0) -> tuple[object, int]:
     return value, end
 
 
-def _intern(data: bytes) -> tuple[object, int, int]:
+def _intern(data: bytes, sharing: bool) -> tuple[object, int, int]:
     """Decode ``data`` (no header) like intern_rec, with an explicit stack.
 
     Returns the value, the number of bytes consumed and of objects numbered
@@ -222,7 +222,7 @@ def _intern(data: bytes) -> tuple[object, int, int]:
             else:
                 (ofs,) = u32(data, pos)
                 pos += 4
-            if ofs == 0 or ofs > len(objs):
+            if ofs == 0 or ofs > len(objs) or not sharing:
                 raise MarshalError(f"shared reference {ofs} out of range at data offset {pos}")
             v = objs[-ofs]
         elif code == CODE_INT32:
@@ -256,7 +256,7 @@ def _intern(data: bytes) -> tuple[object, int, int]:
                 dest, i, n = fields, 0, size
                 continue
         else:
-            v, pos = _intern_rare(data, pos, code, objs)
+            v, pos = _intern_rare(data, pos, code, objs if sharing else [])
             if isinstance(v, _Infix):
                 # The closure follows: read it in place of the infix pointer.
                 infix = InfixPointer(v.offset, [None])

@@ -20,9 +20,10 @@ from pathlib import Path
 from camllvm.errors import CamllvmError
 
 #: Bump when the way the library is built changes, so caches are rebuilt.
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 LIBRARY_NAME = "libcamllvm_rt.so"
 SHIM_SOURCE = Path(__file__).with_name("shim.c")
+GLUE_SOURCE = Path(__file__).with_name("jitglue.c")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def cache_root() -> Path:
 def runtime_digest(install: OcamlInstall) -> str:
     """Digest of everything the library is made from (changes force a rebuild)."""
     h = hashlib.sha256(BUILD_VERSION.encode())
-    for part in (install.archive, install.ocamlrun, SHIM_SOURCE, Path(__file__)):
+    for part in (install.archive, install.ocamlrun, SHIM_SOURCE, GLUE_SOURCE, Path(__file__)):
         h.update(part.read_bytes())
     return h.hexdigest()[:20]
 
@@ -112,10 +113,11 @@ def build_library(install: OcamlInstall, target: Path) -> None:
         objects = sorted(p.name for p in objdir.glob("*.o") if not p.name.startswith("main."))
         (work / "prims.c").write_text(primitive_table_source(primitive_names(install)))
         shutil.copy(SHIM_SOURCE, work / "shim.c")
-        cflags = ["-O2", "-fPIC", "-fno-strict-aliasing", f"-I{install.stdlib_dir}"]
-        for src in ("prims.c", "shim.c"):
+        shutil.copy(GLUE_SOURCE, work / "jitglue.c")
+        cflags = ["-O2", "-fPIC", "-fno-strict-aliasing", "-D_GNU_SOURCE", f"-I{install.stdlib_dir}"]
+        for src in ("prims.c", "shim.c", "jitglue.c"):
             _run(["gcc", *cflags, "-c", src, "-o", src[:-2] + ".o"], work)
-        _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o",
+        _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o", "jitglue.o",
               *(f"objs/{o}" for o in objects),
               "-Wl,--wrap=caml_interprete", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
         final = work / "final"

@@ -1,0 +1,426 @@
+/* camllvm JIT glue: what native code needs from the runtime that is not a
+ * plain runtime function. See docs/ARCHITECTURE.md ("JIT execution model").
+ *
+ * Every compiled OCaml function has the signature of camllvm_fn: it is entered
+ * with sp pointing at its arguments (extra_args + 1 of them) as after the
+ * interpreter's APPLY, and returns the accumulator and the VM stack pointer
+ * left pointing at the caller's return frame (the caller pops that frame).
+ */
+#define CAML_INTERNALS
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <caml/alloc.h>
+#include <caml/backtrace.h>
+#include <caml/callback.h>
+#include <caml/codefrag.h>
+#include <caml/fail.h>
+#include <caml/fix_code.h>
+#include <caml/instruct.h>
+#include <caml/memory.h>
+#include <caml/mlvalues.h>
+#include <caml/prims.h>
+#include <caml/printexc.h>
+#include <caml/signals.h>
+#include <caml/stacks.h>
+
+typedef struct { value accu; value *sp; } camllvm_ret;
+typedef camllvm_ret (*camllvm_fn)(value *sp, value env, intnat extra_args);
+typedef void *(*camllvm_compile_fn)(intnat code_offset);
+
+value camllvm_real_interprete(code_t prog, asize_t prog_size);
+void camllvm_set_hook(value (*hook)(code_t, asize_t));
+
+/* Native code of the function whose entry is at code word i (never NULL:
+   camllvm_lazy_entry until compiled, camllvm_interp_call if interpreted). */
+camllvm_fn *camllvm_table = NULL;
+uintnat camllvm_table_size = 0;          /* in code words */
+char *camllvm_c_stack_limit = NULL;      /* native code raises Stack_overflow below */
+long camllvm_native_entries = 0;         /* hook entries run natively */
+long camllvm_crossings = 0;              /* native <-> interpreter transfers */
+static camllvm_compile_fn compile_hook = NULL;
+static int jit_mode_all = 0;             /* 1: compile every function that runs */
+
+camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args);
+camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
+
+/* ---- threaded-code stubs living outside the code area (backtraces skip them) ---- */
+
+static code_t stub_area;                 /* mmap'd near caml_start_code */
+static code_t stop_stub;                 /* STOP */
+static code_t apply_stubs[256];          /* ACC 0; POP 1; APPLY n */
+static code_t enter_stub;                /* see camllvm_enter_prim */
+static value fake_closure_block[3];      /* header, code, closinfo */
+static code_t fake_closure_code;         /* ACC0; RETURN 1 */
+static int enter_prim_index = -1;
+static uintnat stub_used = 0;
+#define STUB_WORDS 8192
+
+static opcode_t threaded(int op)
+{
+  return (opcode_t)(caml_instr_table[op] - caml_instr_base);
+}
+
+static code_t stub_alloc(int words)
+{
+  code_t p;
+  if (stub_used + words > STUB_WORDS) caml_fatal_error("camllvm: stub area exhausted");
+  p = stub_area + stub_used;
+  stub_used += words;
+  return p;
+}
+
+/* Code words for "ACC 0; POP 1; APPLY n": run closure sp[0] on the n arguments below it. */
+static code_t apply_stub(intnat nargs)
+{
+  code_t p;
+  if (nargs < 256 && apply_stubs[nargs] != NULL) return apply_stubs[nargs];
+  p = stub_alloc(6);
+  p[0] = threaded(ACC); p[1] = 0; p[2] = threaded(POP); p[3] = 1;
+  p[4] = threaded(APPLY); p[5] = (opcode_t) nargs;
+  if (nargs < 256) apply_stubs[nargs] = p;
+  return p;
+}
+
+value camllvm_enter_prim(value accu);
+
+static void init_stubs(void)
+{
+  /* Near the code so that a BRANCH (32-bit word offset) can reach it. */
+  char *hint = (char *) caml_start_code + ((caml_code_size + 0xFFFFF) & ~(uintnat)0xFFFF);
+  void *mem = mmap(hint, STUB_WORDS * sizeof(opcode_t), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) caml_fatal_error("camllvm: cannot map stub area");
+  stub_area = (code_t) mem;
+  stop_stub = stub_alloc(1);
+  stop_stub[0] = threaded(STOP);
+  fake_closure_code = stub_alloc(3);
+  fake_closure_code[0] = threaded(ACC0);
+  fake_closure_code[1] = threaded(RETURN); fake_closure_code[2] = 1;
+  fake_closure_block[0] = Make_header(2, Closure_tag, Caml_black);
+  fake_closure_block[1] = (value) fake_closure_code;
+  fake_closure_block[2] = Make_closinfo(0, 2);
+  enter_prim_index = caml_prim_table.size;
+  caml_ext_table_add(&caml_prim_table, (void *) camllvm_enter_prim);
+  /* PUSH_RETADDR (exposes env, extra_args); C_CALL1 enter; BRANCHIFNOT exn;
+     ACC0; POP 1; APPLY 1 (into the fake closure: returns through the real
+     frame with extra_args = 0); exn: ACC0; RAISE_NOTRACE */
+  enter_stub = stub_alloc(13);
+  enter_stub[0] = threaded(PUSH_RETADDR); enter_stub[1] = 0;
+  enter_stub[2] = threaded(C_CALL1); enter_stub[3] = (opcode_t) enter_prim_index;
+  enter_stub[4] = threaded(BRANCHIFNOT); enter_stub[5] = 7;  /* to word 11 */
+  enter_stub[6] = threaded(ACC0);
+  enter_stub[7] = threaded(POP); enter_stub[8] = 1;
+  enter_stub[9] = threaded(APPLY); enter_stub[10] = 1;
+  enter_stub[11] = threaded(ACC0);
+  enter_stub[12] = threaded(RAISE_NOTRACE);
+}
+
+/* ---- table of native code ---- */
+
+static void init_table(void)
+{
+  uintnat i, n = caml_code_size / sizeof(opcode_t);
+  camllvm_table = malloc(n * sizeof(camllvm_fn));
+  if (camllvm_table == NULL) caml_fatal_error("camllvm: out of memory");
+  for (i = 0; i < n; i++) camllvm_table[i] = camllvm_lazy_entry;
+  camllvm_table_size = n;
+  init_stubs();
+}
+
+/* Native code for closure clos, or the interpreter glue for code outside
+   the main code area (toplevel phrases, dynlinked code). */
+static camllvm_fn code_of_closure(value clos)
+{
+  uintnat i = (uintnat)((code_t) Code_val(clos) - caml_start_code);
+  return i < camllvm_table_size ? camllvm_table[i] : camllvm_interp_call;
+}
+
+camllvm_ret camllvm_apply(value *sp, value clos, intnat extra_args)
+{
+  return code_of_closure(clos)(sp, clos, extra_args);
+}
+
+/* First call of a function: ask Python to compile it (NULL: interpret it). */
+camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args)
+{
+  uintnat i = (uintnat)((code_t) Code_val(env) - caml_start_code);
+  camllvm_fn fn = compile_hook ? (camllvm_fn) compile_hook((intnat)(i * sizeof(opcode_t))) : NULL;
+  if (fn == NULL) fn = camllvm_interp_call;
+  camllvm_table[i] = fn;
+  return fn(sp, env, extra_args);
+}
+
+/* ---- raising ---- */
+
+/* Raise from native code after the backtrace was stashed (or must not be). */
+CAMLnoreturn_start void camllvm_raise_notrace(value exn) CAMLnoreturn_end;
+void camllvm_raise_notrace(value exn)
+{
+  Caml_state_field(exn_bucket) = exn;
+  if (Caml_state_field(external_raise) == NULL) caml_fatal_uncaught_exception(exn);
+  siglongjmp(Caml_state_field(external_raise)->buf, 2);
+}
+
+/* Native code ran out of C stack: raise Stack_overflow as the runtime would. */
+void camllvm_c_stack_overflow(value *sp)
+{
+  Caml_state_field(extern_sp) = sp;
+  caml_raise_stack_overflow();
+}
+
+/* ---- try regions ---- */
+
+/* What a try region leaves for its parent when it reaches a POPTRAP. */
+struct camllvm_region_out { value accu; value *sp; value env; intnat exit_pc; };
+typedef int (*camllvm_region_fn)(value *sp, value accu, value env, intnat extra_args,
+                                 struct camllvm_region_out *out);
+
+/* Run the body of a try (the trap frame is already pushed) under its own
+   raise buffer, so that native OCaml code never calls setjmp itself (LLVM
+   does not tail-call out of functions that do). Returns 0 when the body left
+   through a POPTRAP (out filled), 1 when an exception reached this trap
+   (out->accu is the exception, its backtrace already stashed). */
+int camllvm_try(camllvm_region_fn body, value *sp, value accu, value env,
+                intnat extra_args, struct camllvm_region_out *out)
+{
+  struct longjmp_buffer buf;
+  struct longjmp_buffer *prev = Caml_state_field(external_raise);
+  struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
+  int status, kind = sigsetjmp(buf.buf, 0);
+  if (kind) {
+    value exn = Caml_state_field(exn_bucket);
+    Caml_state_field(local_roots) = roots;
+    Caml_state_field(external_raise) = prev;
+    if (kind == 1 && Caml_state_field(backtrace_active))
+      caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
+    out->accu = exn;
+    return 1;
+  }
+  Caml_state_field(external_raise) = &buf;
+  status = body(sp, accu, env, extra_args, out);
+  Caml_state_field(external_raise) = prev;
+  return status;
+}
+
+/* ---- native -> interpreter ---- */
+
+/* Run an interpreted closure on the arguments at sp (real return frame above
+   them). A frame returning to a private STOP stub is inserted between the
+   arguments and the real frame, so the interpreter stops when the closure
+   returns, and backtrace scans still see the real return address. */
+camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
+{
+  intnat nargs = extra_args + 1;
+  value *nsp = sp - 4;
+  value res;
+  camllvm_crossings++;
+  memmove(nsp + 1, sp, nargs * sizeof(value));
+  nsp[0] = clos;
+  nsp[1 + nargs] = (value) stop_stub;
+  nsp[2 + nargs] = Val_unit;
+  nsp[3 + nargs] = Val_long(0);
+  Caml_state_field(extern_sp) = nsp;
+  res = camllvm_real_interprete(apply_stub(nargs), 6 * sizeof(opcode_t));
+  if (Is_exception_result(res)) camllvm_raise_notrace(Extract_exception(res));
+  return (camllvm_ret){ res, Caml_state_field(extern_sp) };
+}
+
+/* ---- interpreter -> native ---- */
+
+/* C_CALL1 target of enter_stub: the interpreter reached a compiled function. */
+value camllvm_enter_prim(value accu)
+{
+  value *sp = Caml_state_field(extern_sp);  /* env, pc+1 | retaddr, env, extra | args */
+  value env = sp[0];
+  intnat extra_args = Long_val(sp[4]);
+  struct longjmp_buffer buf;
+  struct longjmp_buffer *prev = Caml_state_field(external_raise);
+  struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
+  value *nsp;
+  camllvm_ret r;
+  int kind;
+  (void) accu;
+  camllvm_crossings++;
+  kind = sigsetjmp(buf.buf, 0);
+  if (kind) {
+    value exn = Caml_state_field(exn_bucket);
+    Caml_state_field(local_roots) = roots;
+    Caml_state_field(external_raise) = prev;
+    if (kind == 1 && Caml_state_field(backtrace_active))
+      caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
+    nsp = Caml_state_field(trapsp) - 3;   /* everything below the handler is dead */
+    nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = exn;
+    Caml_state_field(extern_sp) = nsp;
+    return Val_false;
+  }
+  Caml_state_field(external_raise) = &buf;
+  r = code_of_closure(env)(sp + 5, env, extra_args);
+  Caml_state_field(external_raise) = prev;
+  nsp = r.sp - 4;                    /* env, pc | fake closure, result | real frame */
+  nsp[0] = Val_unit; nsp[1] = Val_unit;
+  nsp[2] = (value) &fake_closure_block[1];
+  nsp[3] = r.accu;
+  Caml_state_field(extern_sp) = nsp;
+  return Val_true;
+}
+
+/* Make the interpreter enter native code at function entry pc (byte offset):
+   the first two code words become BRANCH enter_stub. Returns 0 if out of reach. */
+int camllvm_patch_entry(intnat ofs)
+{
+  code_t at = caml_start_code + ofs / sizeof(opcode_t);
+  intnat delta = enter_stub - (at + 1);
+  if (delta != (int32_t) delta) return 0;
+  at[1] = (opcode_t) delta;
+  at[0] = threaded(BRANCH);
+  return 1;
+}
+
+/* ---- entries through the caml_interprete hook ---- */
+
+static int is_callback_code(code_t prog)
+{
+  return prog[0] == threaded(ACC) && prog[2] == threaded(APPLY)
+      && prog[4] == threaded(POP) && prog[5] == 1 && prog[6] == threaded(STOP);
+}
+
+/* Mirrors caml_interprete's entry and exit (interp.c): callback depth, the
+   external_raise buffer, and the exception result when nothing catches. */
+static value run_native(code_t prog)
+{
+  struct longjmp_buffer raise_buf;
+  struct longjmp_buffer *initial_external_raise = Caml_state_field(external_raise);
+  struct caml__roots_block *volatile initial_local_roots = Caml_state_field(local_roots);
+  intnat initial_sp_offset = (char *) Caml_state_field(stack_high) - (char *) Caml_state_field(extern_sp);
+  value *sp;
+  camllvm_ret r;
+  int kind;
+  camllvm_native_entries++;
+  caml_callback_depth++;
+  kind = sigsetjmp(raise_buf.buf, 0);
+  if (kind) {
+    value exn = Caml_state_field(exn_bucket);
+    Caml_state_field(local_roots) = initial_local_roots;
+    if (kind == 1 && Caml_state_field(backtrace_active))
+      caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
+    Caml_state_field(external_raise) = initial_external_raise;
+    Caml_state_field(extern_sp) = (value *)((char *) Caml_state_field(stack_high) - initial_sp_offset);
+    caml_callback_depth--;
+    return Make_exception_result(exn);
+  }
+  Caml_state_field(external_raise) = &raise_buf;
+  sp = Caml_state_field(extern_sp);
+  if (prog == caml_start_code) {
+    r = camllvm_table[0](sp, Atom(0), 0);
+  } else {                            /* callback_code: ACC n+3; APPLY n; POP 1; STOP */
+    intnat nargs = prog[3];
+    r = camllvm_apply(sp, sp[nargs + 3], nargs - 1);
+    r.sp += 4;                        /* the callback's return frame, then POP 1 */
+  }
+  Caml_state_field(external_raise) = initial_external_raise;
+  Caml_state_field(extern_sp) = r.sp;
+  caml_callback_depth--;
+  return r.accu;
+}
+
+static value jit_interprete(code_t prog, asize_t prog_size)
+{
+  if (camllvm_table == NULL && prog == caml_start_code) init_table();
+  if (prog == caml_start_code || (camllvm_table != NULL && is_callback_code(prog)))
+    return run_native(prog);
+  return camllvm_real_interprete(prog, prog_size);
+}
+
+/* ---- objects: GETPUBMET slow path and GETDYNMET (same search as interp.c) ---- */
+
+static intnat find_method(value meths, value tag)
+{
+  intnat li = 3, hi = Field(meths, 0), mi;
+  while (li < hi) {
+    mi = ((li + hi) >> 1) | 1;
+    if (tag < Field(meths, mi)) hi = mi - 2; else li = mi;
+  }
+  return li;
+}
+
+value camllvm_getpubmet_miss(value obj, value tag, opcode_t *cache)
+{
+  value meths = Field(obj, 0);
+  intnat li = find_method(meths, tag);
+  *cache = (opcode_t)((li - 3) * sizeof(value));
+  return Field(meths, li - 1);
+}
+
+value camllvm_getdynmet(value obj, value tag)
+{
+  value meths = Field(obj, 0);
+  return Field(meths, find_method(meths, tag) - 1);
+}
+
+/* ---- set-up from Python ---- */
+
+void camllvm_jit_install(camllvm_compile_fn compile, int all)
+{
+  compile_hook = compile;
+  jit_mode_all = all;
+  camllvm_set_hook(jit_interprete);
+}
+
+/* Byte offsets of the Caml_state fields native code uses. */
+intnat camllvm_state_offset(int field)
+{
+  caml_domain_state *s = NULL;
+  switch (field) {
+  case 0: return (intnat) &s->_young_limit;
+  case 1: return (intnat) &s->_young_ptr;
+  case 2: return (intnat) &s->_stack_threshold;
+  case 3: return (intnat) &s->_extern_sp;
+  case 4: return (intnat) &s->_trapsp;
+  case 5: return (intnat) &s->_external_raise;
+  case 6: return (intnat) &s->_exn_bucket;
+  case 7: return (intnat) &s->_backtrace_active;
+  case 8: return (intnat) &s->_local_roots;
+  case 9: return (intnat) &s->_stack_high;
+  case 10: return (intnat) sizeof(struct longjmp_buffer);
+  default: return -1;
+  }
+}
+
+/* ---- running on a thread with a big C stack ---- */
+
+struct main_args { char **argv; };
+void camllvm_main(char **argv);
+
+static void *main_thread(void *p)
+{
+  struct main_args *a = p;
+  pthread_attr_t attr;
+  size_t size = 0;
+  void *addr = NULL;
+  pthread_getattr_np(pthread_self(), &attr);
+  pthread_attr_getstack(&attr, &addr, &size);
+  pthread_attr_destroy(&attr);
+  /* Leave 256 KiB for C code called from the deepest native frame. */
+  camllvm_c_stack_limit = (char *) addr + 256 * 1024;
+  camllvm_main(a->argv);
+  return NULL;
+}
+
+/* Run the program on a thread with stack_bytes of C stack; systhreads get the
+   same size by default. Never returns (the program exits the process). */
+void camllvm_main_big_stack(char **argv, size_t stack_bytes)
+{
+  pthread_attr_t attr;
+  pthread_t tid;
+  struct main_args a = { argv };
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, stack_bytes);
+  pthread_setattr_default_np(&attr);
+  if (pthread_create(&tid, &attr, main_thread, &a) != 0)
+    caml_fatal_error("camllvm: cannot create the main thread");
+  pthread_join(tid, NULL);
+  exit(0);
+}

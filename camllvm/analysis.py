@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from camllvm.debuginfo import DebugEvent, debug_events
 from camllvm.decoder import Instruction, decode
 from camllvm.errors import AnalysisError
 from camllvm.opcodes import Op
@@ -370,16 +371,19 @@ def analyse_code(instrs: Sequence[Instruction], where: str = "CODE") -> Program:
     return Program(where, list(instrs), walker.instr_at, functions, walker.depth, walker.owner)
 
 
-def name_functions(program: Program, exe: Executable) -> None:
-    """Name each function after the ev_defname of its first debug event (DBUG, -g)."""
-    from camllvm.debuginfo import debug_events
+def name_functions(program: Program, events: Iterable[DebugEvent]) -> None:
+    """Name each function after the ev_defname of its first debug event (DBUG, -g).
 
+    The toplevel stays unnamed: it is the initialisation code of every unit.
+    """
     defname_at: dict[int, str] = {}
-    for ev in debug_events(exe):
+    for ev in events:
         defname_at.setdefault(ev.pc, ev.defname)
     if not defname_at:
         return
     for fn in program.functions.values():
+        if fn.is_toplevel:
+            continue
         for ins in fn.instructions:
             name = defname_at.get(ins.pc)
             if name is not None:
@@ -394,5 +398,5 @@ def analyse(exe: Executable, *, names: bool = True) -> Program:
     """
     program = analyse_code(decode(exe.code, exe.path), exe.path)
     if names:
-        name_functions(program, exe)
+        name_functions(program, debug_events(exe))
     return program

@@ -12,16 +12,29 @@ from camllvm import __version__
 from camllvm.errors import CamllvmError
 
 USAGE = """\
-usage: camllvm run [--jit=off] PROG.byte [ARGS...]   run a bytecode executable
-       camllvm [--jit=off] PROG.byte [ARGS...]       the same (drop-in for ocamlrun;
+usage: camllvm run [OPTIONS] PROG.byte [ARGS...]     run a bytecode executable
+       camllvm [OPTIONS] PROG.byte [ARGS...]         the same (drop-in for ocamlrun;
                                                      ocamlrun's own options work too)
        camllvm info PROG.byte                        sections, primitives, libraries
        camllvm dis PROG.byte [--function PC|NAME]    disassemble functions and blocks
        camllvm --version
+
+run options:
+  --jit=off|all        off: OCaml's interpreter runs everything (default);
+                       all: every function that runs is compiled by LLVM
+  --jit-only=PC,...    compile only these functions, interpret the rest
+  --jit-seed=N         compile a random half of the functions (chosen by N)
+  --opt=0..3           LLVM optimisation level (default 1)
+  --dump-ir=DIR        write each function's LLVM IR (before/after passes) to DIR
+  --dump-asm=DIR       write each function's assembly to DIR
+  --stats              print compile and tier statistics to stderr at exit
+  --verify-ir          verify every generated LLVM module
 """
 
 SUBCOMMANDS = ("run", "info", "dis")
-JIT_MODES = ("off",)
+JIT_MODES = ("off", "all")
+#: C stack for the thread that runs native code: native frames replace VM frames.
+NATIVE_C_STACK = 1 << 30
 # ocamlrun options (runtime/startup_byt.c, parse_command_line) that take an argument.
 OCAMLRUN_OPTIONS_WITH_ARG = ("-I",)
 
@@ -31,6 +44,13 @@ class RunOptions:
     """What ``camllvm run`` was asked to do."""
 
     jit: str = "off"
+    only: list[str] = field(default_factory=list)
+    seed: int | None = None
+    opt: int = 1
+    dump_ir: str | None = None
+    dump_asm: str | None = None
+    stats: bool = False
+    verify: bool = False
     program: str = ""
     args: list[str] = field(default_factory=list)
 
@@ -40,11 +60,7 @@ def parse_run(argv: Sequence[str]) -> RunOptions:
     opts = RunOptions()
     i = 0
     while i < len(argv) and argv[i].startswith("--") and argv[i] != "--":
-        name, _, value = argv[i].partition("=")
-        if name == "--jit" and value in JIT_MODES:
-            opts.jit = value
-        else:
-            raise CamllvmError(f"run: unknown option {argv[i]!r} (see camllvm --help)")
+        set_option(opts, argv[i])
         i += 1
     if i < len(argv) and argv[i] == "--":
         i += 1
@@ -52,6 +68,26 @@ def parse_run(argv: Sequence[str]) -> RunOptions:
         raise CamllvmError("run: no bytecode file specified")
     opts.program, opts.args = argv[i], list(argv[i + 1 :])
     return opts
+
+
+def set_option(opts: RunOptions, arg: str) -> None:
+    """Apply one ``--name[=value]`` run option."""
+    name, has_value, value = arg.partition("=")
+    flags = {"--stats": "stats", "--verify-ir": "verify"}
+    if name in flags and not has_value:
+        setattr(opts, flags[name], True)
+    elif name == "--jit" and value in JIT_MODES:
+        opts.jit = value
+    elif name == "--jit-only" and value:
+        opts.jit, opts.only = "only", value.split(",")
+    elif name == "--jit-seed" and value.isdigit():
+        opts.jit, opts.seed = "only", int(value)
+    elif name == "--opt" and value in ("0", "1", "2", "3"):
+        opts.opt = int(value)
+    elif name in ("--dump-ir", "--dump-asm") and value:
+        setattr(opts, name[2:].replace("-", "_"), value)
+    else:
+        raise CamllvmError(f"run: unknown or malformed option {arg!r} (see camllvm --help)")
 
 
 def find_program(name: str) -> str:
@@ -66,7 +102,7 @@ def find_program(name: str) -> str:
 
 
 def start_program(argv0: str, ocamlrun_argv: Sequence[str], program: str | None,
-                  include_dirs: Sequence[str]) -> NoReturn:
+                  include_dirs: Sequence[str], opts: RunOptions | None = None) -> NoReturn:
     """Check the program, then hand ``ocamlrun_argv`` to the runtime's caml_main."""
     from camllvm.runtime.bridge import Runtime
     from camllvm.runtime.process import prepare_for_ocaml
@@ -81,17 +117,34 @@ def start_program(argv0: str, ocamlrun_argv: Sequence[str], program: str | None,
         from camllvm.runtime.linkcheck import check_links
 
         check_links(exe, runtime, include_dirs)
+    c_stack = 0
+    if opts is not None and exe is not None and opts.jit != "off":
+        start_jit(exe, runtime, opts)
+        c_stack = NATIVE_C_STACK
     prepare_for_ocaml()
     sys.stdout.flush()
     sys.stderr.flush()
-    runtime.run_main([argv0, *ocamlrun_argv])
+    runtime.run_main([argv0, *ocamlrun_argv], c_stack)
+
+
+def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
+    from pathlib import Path
+
+    from camllvm.jit import Jit, JitOptions
+
+    options = JitOptions(
+        mode="all" if opts.jit == "all" else "only", only=opts.only, seed=opts.seed,
+        opt=opts.opt, dump_ir=Path(opts.dump_ir) if opts.dump_ir else None,
+        dump_asm=Path(opts.dump_asm) if opts.dump_asm else None, stats=opts.stats,
+        verify=opts.verify)  # fmt: skip
+    Jit(exe, runtime, options).install()  # type: ignore[arg-type]
 
 
 def cmd_run(argv0: str, argv: Sequence[str]) -> NoReturn:
     opts = parse_run(argv)
     # "--" keeps a program name starting with '-' from being read as an option.
     lead = ["--"] if opts.program.startswith("-") else []
-    start_program(argv0, [*lead, opts.program, *opts.args], opts.program, ())
+    start_program(argv0, [*lead, opts.program, *opts.args], opts.program, (), opts)
 
 
 def drop_in(argv0: str, argv: Sequence[str]) -> NoReturn:

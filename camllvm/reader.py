@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import stat
 import struct
 import types
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from camllvm.errors import BytecodeFormatError
@@ -88,11 +90,11 @@ def _fail(path: str, problem: str) -> BytecodeFormatError:
     return BytecodeFormatError(f"{path}: {problem}")
 
 
-def _load(path: str) -> bytes:
-    """The whole file in one read; OS problems become one-line errors."""
+@contextlib.contextmanager
+def _os_errors(path: str) -> Iterator[None]:
+    """Turn the OS's complaints about ``path`` into one-line BytecodeFormatErrors."""
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        yield
     except FileNotFoundError:
         raise _fail(path, "no such file") from None
     except IsADirectoryError:
@@ -103,23 +105,42 @@ def _load(path: str) -> bytes:
         raise _fail(path, f"cannot read: {e.strerror or e}") from None
 
 
-def read_trailer(path: str, blob: bytes) -> tuple[int, str]:
-    """Section count and magic from the last 16 bytes (runtime/startup_byt.c read_trailer)."""
-    if not blob:
+def _load(path: str) -> bytes:
+    """The whole file, read only once its trailer says it is 4.13 bytecode."""
+    with _os_errors(path):
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise _fail(path, "not a regular file, not an OCaml bytecode executable")
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(EXEC_MAGIC_LENGTH)
+            f.seek(max(size - TRAILER_SIZE, 0))
+            read_trailer(path, head, f.read(TRAILER_SIZE), size)
+            f.seek(0)
+            return f.read()
+
+
+def read_trailer(path: str, head: bytes, tail: bytes, size: int) -> tuple[int, str]:
+    """Section count and magic from the last 16 bytes (runtime/startup_byt.c read_trailer).
+
+    ``head`` (the first bytes of the file) only serves to recognise object files.
+    """
+    if size == 0:
         raise _fail(path, "empty file, not an OCaml bytecode executable")
-    if len(blob) < TRAILER_SIZE:
-        raise _fail(path, f"file too short ({len(blob)} bytes), not an OCaml bytecode executable")
-    magic_bytes = blob[-EXEC_MAGIC_LENGTH:]
+    if size < TRAILER_SIZE or len(tail) < TRAILER_SIZE:
+        raise _fail(path, f"file too short ({size} bytes), not an OCaml bytecode executable")
+    magic_bytes = tail[-EXEC_MAGIC_LENGTH:]
     if magic_bytes != EXEC_MAGIC.encode():
         if _OTHER_EXEC_MAGIC.fullmatch(magic_bytes):
             other = magic_bytes.decode("ascii")
             raise _fail(path, f"built by another OCaml version (magic {other}, expected {EXEC_MAGIC})")
-        head = blob[:EXEC_MAGIC_LENGTH]
-        if _OBJECT_MAGIC.fullmatch(head):
-            kind = head.decode("ascii")
+        if _OBJECT_MAGIC.fullmatch(head[:EXEC_MAGIC_LENGTH]):
+            kind = head[:EXEC_MAGIC_LENGTH].decode("ascii")
             raise _fail(path, f"an OCaml compiled file (magic {kind}), not a bytecode executable")
         raise _fail(path, "not an OCaml bytecode executable")
-    (count,) = struct.unpack_from(">I", blob, len(blob) - TRAILER_SIZE)
+    (count,) = struct.unpack_from(">I", tail, len(tail) - TRAILER_SIZE)
     return count, EXEC_MAGIC
 
 
@@ -168,11 +189,13 @@ def _check_sections(path: str, sections: tuple[Section, ...]) -> None:
         raise _fail(path, f"CODE section length {code.length} is not a multiple of 4")
 
 
-def read_executable(path: str) -> Executable:
+def read_executable(path: str | os.PathLike[str]) -> Executable:
     """Read and validate ``path``; raise BytecodeFormatError with one line on bad input."""
     path = os.fspath(path)
     blob = _load(path)
-    count, magic = read_trailer(path, blob)
+    if len(blob) < TRAILER_SIZE:  # the file shrank since _load checked it
+        raise _fail(path, "file changed while being read")
+    count, magic = read_trailer(path, blob[:EXEC_MAGIC_LENGTH], blob[-TRAILER_SIZE:], len(blob))
     sections = read_sections(path, blob, count)
     _check_sections(path, sections)
     raw = {s.name: blob[s.offset : s.offset + s.length] for s in sections}

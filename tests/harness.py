@@ -20,6 +20,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 TESTS_DIR = REPO / "tests"
 PROGRAMS_DIR = TESTS_DIR / "programs"
@@ -60,8 +62,10 @@ def modes() -> list[str]:
 
 
 def mode_id(mode: str) -> str:
-    """A short pytest id for a mode string: ``--jit=off`` -> ``jit=off``."""
-    return "+".join(w.lstrip("-") for w in shlex.split(mode)) or "none"
+    """A pytest id for a mode usable in ``-k`` expressions: ``--jit=off`` -> ``jit_off``."""
+    words = ["".join(c if c.isalnum() or c in ".-" else "_" for c in w.lstrip("-"))
+             for w in shlex.split(mode)]
+    return "+".join(words) or "none"
 
 
 def camllvm_cmd() -> list[str]:
@@ -156,7 +160,7 @@ def parse_metadata(path: Path) -> ProgramSpec:
             raise MetadataError(f"{path}: unterminated test header")
         body = stripped[len("(* test:") : end]
         for item in body.split(";"):
-            item = " ".join(item.split())
+            item = item.strip()
             if not item:
                 continue
             key, sep, value = item.partition("=")
@@ -226,6 +230,14 @@ def ocamlc_version() -> str:
     """``ocamlc -version`` (part of every cache key)."""
     return subprocess.run(
         ["ocamlc", "-version"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@functools.cache
+def ocamlc_where() -> str:
+    """``ocamlc -where``: the standard library directory (std_exit.cmo lives there)."""
+    return subprocess.run(
+        ["ocamlc", "-where"], check=True, capture_output=True, text=True
     ).stdout.strip()
 
 
@@ -426,4 +438,5 @@ def _diff(a: bytes, b: bytes, stream: str, max_lines: int) -> str:
 def assert_same(expected: RunResult, actual: RunResult) -> None:
     """Fail with a diff unless both runs gave the same stdout, stderr and exit code."""
     diff = difference(expected, actual)
-    assert diff is None, diff
+    if diff is not None:
+        pytest.fail(diff, pytrace=False)

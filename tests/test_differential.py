@@ -1,4 +1,4 @@
-"""Differential tests: every tests/programs/*.ml must behave under camllvm exactly as under ocamlrun."""
+"""Differential tests: every tests/programs/*.ml behaves under camllvm exactly as under ocamlrun."""
 
 from __future__ import annotations
 
@@ -58,6 +58,19 @@ def test_dropin(name: str, tmp_path: Path) -> None:
     harness.assert_same(ref, actual)
 
 
+def test_dropin_runtime_options(tmp_path: Path) -> None:
+    """ocamlrun's own options work in drop-in mode: ``camllvm -b prog.byte`` prints a backtrace."""
+    spec = next(p for p in PROGRAMS if p.name == "uncaught_printer")
+    byte = str(harness.build(spec).byte)
+    env = harness.base_env()
+    ref = harness.run_process([harness.ocamlrun(), "-b", byte], env=env, cwd=tmp_path)
+    assert ref.returncode == 2 and b"Raised at" in ref.stderr, ref.describe()
+    actual = harness.run_process(harness.camllvm_dropin_argv(byte, []), env=env, cwd=tmp_path)
+    actual_b = harness.run_process([*harness.camllvm_cmd(), "-b", byte], env=env, cwd=tmp_path)
+    assert b"Raised at" not in actual.stderr, "no -b, no OCAMLRUNPARAM: no backtrace expected"
+    harness.assert_same(ref, actual_b)
+
+
 def _use_runtime_path() -> str | None:
     """Absolute path usable as ``ocamlc -use-runtime`` (None for a relative stand-in)."""
     cmd = harness.camllvm_cmd()
@@ -82,7 +95,7 @@ let () =
 
 @pytest.mark.parametrize("heap", list(harness.HEAP_SETTINGS))
 def test_use_runtime(heap: str, tmp_path: Path) -> None:
-    """An executable linked with ``ocamlc -use-runtime <camllvm>`` runs directly like under ocamlrun."""
+    """A program linked with ``ocamlc -use-runtime <camllvm>`` runs directly as under ocamlrun."""
     runtime = _use_runtime_path()
     if runtime is None:
         pytest.skip("CAMLLVM_CMD is not a single absolute path")

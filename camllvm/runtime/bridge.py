@@ -31,6 +31,8 @@ class Runtime:
         lib.camllvm_set_hook.restype = None
         lib.camllvm_real_interprete.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
         lib.camllvm_real_interprete.restype = ctypes.c_long
+        lib.camllvm_main_big_stack.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t]
+        lib.camllvm_main_big_stack.restype = None
 
     @classmethod
     def load(cls) -> Runtime:
@@ -51,9 +53,16 @@ class Runtime:
         """How many times the program entered OCaml's own interpreter."""
         return ctypes.c_long.in_dll(self.lib, "camllvm_interp_entries").value
 
-    def run_main(self, argv: Sequence[str]) -> NoReturn:
-        """Run ``caml_main(argv)`` as ocamlrun's ``main`` does; exits the process."""
+    def run_main(self, argv: Sequence[str], c_stack_bytes: int = 0) -> NoReturn:
+        """Run ``caml_main(argv)`` as ocamlrun's ``main`` does; exits the process.
+
+        With ``c_stack_bytes``, on a new thread with that much C stack (native
+        code grows the C stack where the interpreter only grows the VM stack).
+        """
         encoded = [os.fsencode(a) for a in argv]
         c_argv = (ctypes.c_char_p * (len(encoded) + 1))(*encoded, None)
-        self.lib.camllvm_main(c_argv)
+        if c_stack_bytes:
+            self.lib.camllvm_main_big_stack(c_argv, c_stack_bytes)
+        else:
+            self.lib.camllvm_main(c_argv)
         raise AssertionError("camllvm_main returned")  # caml_do_exit never returns

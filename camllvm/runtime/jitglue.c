@@ -41,7 +41,7 @@ char *camllvm_c_stack_limit = NULL;      /* native code raises Stack_overflow be
 long camllvm_native_entries = 0;         /* hook entries run natively */
 long camllvm_crossings = 0;              /* native <-> interpreter transfers */
 static camllvm_compile_fn compile_hook = NULL;
-static int jit_mode_all = 0;             /* 1: compile every function that runs */
+static void (*start_hook)(void) = NULL;  /* once the code is loaded: eager compiles */
 
 camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args);
 camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
@@ -169,6 +169,40 @@ void camllvm_c_stack_overflow(value *sp)
 {
   Caml_state_field(extern_sp) = sp;
   caml_raise_stack_overflow();
+}
+
+/* ---- instructions with a dynamic number of words (interp.c) ---- */
+
+/* RESTART: push the arguments saved in a partial application. Returns the new sp. */
+value *camllvm_restart(value *sp, value env)
+{
+  intnat i, num_args = Wosize_val(env) - 3;
+  sp -= num_args;
+  for (i = 0; i < num_args; i++) sp[i] = Field(env, i + 3);
+  return sp;
+}
+
+/* GRAB with too few arguments: build the partial application (code pointer
+   on the preceding RESTART) and return it, leaving sp at the return frame.
+   Allocation as Alloc_small from interp.c (Setup_for_gc saves accu, env, pc). */
+camllvm_ret camllvm_grab_pap(value *sp, value accu, value env, intnat extra_args, code_t pc)
+{
+  mlsize_t num_args = 1 + extra_args, i, wosize = num_args + 3;
+  value clos;
+  Caml_state_field(young_ptr) -= Whsize_wosize(wosize);
+  if (Caml_state_field(young_ptr) < Caml_state_field(young_limit)) {
+    sp -= 3; sp[0] = accu; sp[1] = env; sp[2] = (value) pc;
+    Caml_state_field(extern_sp) = sp;
+    caml_alloc_small_dispatch(wosize, CAML_DO_TRACK | CAML_FROM_CAML, 1, NULL);
+    sp = Caml_state_field(extern_sp); env = sp[1]; sp += 3;
+  }
+  Hd_hp(Caml_state_field(young_ptr)) = Make_header(wosize, Closure_tag, 0);
+  clos = Val_hp(Caml_state_field(young_ptr));
+  Field(clos, 2) = env;
+  for (i = 0; i < num_args; i++) Field(clos, i + 3) = sp[i];
+  Code_val(clos) = pc - 3;
+  Closinfo_val(clos) = Make_closinfo(0, 2);
+  return (camllvm_ret){ clos, sp + num_args };
 }
 
 /* ---- try regions ---- */
@@ -314,7 +348,7 @@ static value run_native(code_t prog)
   Caml_state_field(external_raise) = &raise_buf;
   sp = Caml_state_field(extern_sp);
   if (prog == caml_start_code) {
-    r = camllvm_table[0](sp, Atom(0), 0);
+    r = camllvm_table[0](sp, Atom(0), 0);   /* compiled by jit_interprete */
   } else {                            /* callback_code: ACC n+3; APPLY n; POP 1; STOP */
     intnat nargs = prog[3];
     r = camllvm_apply(sp, sp[nargs + 3], nargs - 1);
@@ -328,9 +362,20 @@ static value run_native(code_t prog)
 
 static value jit_interprete(code_t prog, asize_t prog_size)
 {
-  if (camllvm_table == NULL && prog == caml_start_code) init_table();
-  if (prog == caml_start_code || (camllvm_table != NULL && is_callback_code(prog)))
+  if (prog == caml_start_code) {
+    if (camllvm_table == NULL) {
+      init_table();
+      if (start_hook != NULL) start_hook();
+    }
+    if (camllvm_table[0] == camllvm_lazy_entry) {
+      camllvm_fn top = compile_hook ? (camllvm_fn) compile_hook(0) : NULL;
+      camllvm_table[0] = top != NULL ? top : camllvm_interp_call;
+    }
+    if (camllvm_table[0] == camllvm_interp_call)  /* toplevel left to the interpreter */
+      return camllvm_real_interprete(prog, prog_size);
     return run_native(prog);
+  }
+  if (camllvm_table != NULL && is_callback_code(prog)) return run_native(prog);
   return camllvm_real_interprete(prog, prog_size);
 }
 
@@ -362,12 +407,21 @@ value camllvm_getdynmet(value obj, value tag)
 
 /* ---- set-up from Python ---- */
 
-void camllvm_jit_install(camllvm_compile_fn compile, int all)
+void camllvm_jit_install(camllvm_compile_fn compile, void (*on_start)(void))
 {
   compile_hook = compile;
-  jit_mode_all = all;
+  start_hook = on_start;
   camllvm_set_hook(jit_interprete);
 }
+
+/* Install native code for the function at byte offset ofs (eager compiles). */
+void camllvm_set_native(intnat ofs, camllvm_fn fn)
+{
+  camllvm_table[ofs / sizeof(opcode_t)] = fn;
+}
+
+/* atexit is not exported by glibc's shared object: register for Python. */
+void camllvm_at_exit(void (*fn)(void)) { atexit(fn); }
 
 /* Byte offsets of the Caml_state fields native code uses. */
 intnat camllvm_state_offset(int field)

@@ -11,6 +11,18 @@ and fc n = if n <= 0 then 2 else fd (n - 1) * 1 + fa (n / 5)
 and fd n = if n <= 0 then 3 else fe (n - 1) + fb (n / 2)
 and fe n = if n <= 0 then 4 else fa (n - 1) + fc (n / 6)
 
+(* Functions returned as values: the closure itself or a sibling goes into accu
+   (OFFSETCLOSURE0 / OFFSETCLOSUREM3 / OFFSETCLOSURE3 / OFFSETCLOSURE n). *)
+type sel = S of (int -> sel)
+
+let rec sel0 n = if n <= 0 then S sel0 else if n = 1 then S sel1 else if n = 2 then S sel2 else S sel3
+and sel1 n = if n <= 0 then S sel0 else if n = 1 then S sel1 else if n = 2 then S sel2 else S sel3
+and sel2 n = if n <= 0 then S sel0 else if n = 1 then S sel1 else if n = 2 then S sel2 else S sel3
+and sel3 n = if n <= 0 then S sel0 else if n = 1 then S sel1 else if n = 2 then S sel2 else S sel3
+
+let which (S f) = if f == sel0 then "sel0" else if f == sel1 then "sel1" else if f == sel2 then "sel2" else "sel3"
+let ( >> ) (S f) n = f n
+
 let counter_machine limit =
   let steps = ref 0 in
   let rec ping n = incr steps; if n >= limit then "ping" else pong (n + 1)
@@ -37,6 +49,9 @@ let make_parser base =
 
 let () =
   Printf.printf "even 10=%b odd 7=%b even 100001=%b\n" (is_even 10) (is_odd 7) (is_even 100001);
+  let fs = [| sel0; sel1; sel2; sel3 |] in
+  Array.iteri (fun i f -> Printf.printf "sel%d ->" i; for n = 0 to 3 do Printf.printf " %s" (which (f n)) done; print_newline ()) fs;
+  Printf.printf "chained: %s\n" (which (S sel3 >> 0 >> 1 >> 2 >> 3 >> 0 >> 2));
   Printf.printf "fa: %s\n" (String.concat " " (List.map (fun n -> string_of_int (fa n)) [ 0; 1; 5; 10; 20; 30 ]));
   List.iter (fun l -> let r, s = counter_machine l in Printf.printf "%s/%d " r s) [ 0; 1; 5; 17; 100 ];
   print_newline ();

@@ -7,7 +7,7 @@ type shape =
   | Rect of { x0 : int; y0 : int; mutable w : int; mutable h : int }
   | Empty
 type person = { name : string; mutable age : int; tags : string list; score : float option }
-type big = { f0 : int; f1 : int; f2 : int; f3 : int; f4 : int; f5 : int; f6 : string; mutable f7 : int }
+type big = { f0 : int; f1 : int; f2 : int; mutable f3 : int; f4 : int; f5 : int; f6 : string; mutable f7 : int }
 
 let color_str = function
   | Red -> "red" | Green -> "green" | Blue -> "blue"
@@ -36,8 +36,9 @@ let () =
   pp p; pp q;
   let b = { f0 = 0; f1 = 1; f2 = 2; f3 = 3; f4 = 4; f5 = 5; f6 = "six"; f7 = 7 } in
   b.f7 <- b.f7 * 100 + b.f5 + b.f4;
+  b.f3 <- b.f3 * 11;
   let b2 = { b with f2 = 22; f6 = "SIX" } in
-  Printf.printf "big: %d %d %s %d / %d %s %b\n" b.f0 b.f5 b.f6 b.f7 b2.f2 b2.f6 (b = b2);
+  Printf.printf "big: %d %d %s %d %d / %d %s %b\n" b.f0 b.f5 b.f6 b.f7 b.f3 b2.f2 b2.f6 (b = b2);
   let results = List.map (fun x -> if x > 0 then Ok x else Error ("bad " ^ string_of_int x)) [ 3; -1; 0; 8 ] in
   List.iter (function Ok v -> Printf.printf "ok:%d " v | Error e -> Printf.printf "err:%s " e) results;
   print_newline ();

@@ -44,5 +44,10 @@ let () =
   Printf.printf "starts=%b ends=%b\n" (String.starts_with ~prefix:"He" s) (String.ends_with ~suffix:"!" s);
   Printf.printf "get_int32_le=%ld get_uint16_be=%d\n" (String.get_int32_le "\001\002\003\004" 0)
     (Bytes.get_uint16_be (Bytes.of_string "\255\001") 0);
+  let dst = Bytes.make 12 '.' in
+  Bytes.unsafe_blit (Bytes.of_string "abcdef") 1 dst 3 4;
+  String.unsafe_blit "XYZ" 0 dst 9 3;
+  Bytes.unsafe_fill dst 0 2 '#';
+  Printf.printf "unsafe blit/fill: %s\n" (Bytes.to_string dst);
   let u = "h\xc3\xa9llo \xe2\x82\xac" in
   Printf.printf "utf8 bytes=%d %S\n" (String.length u) u

@@ -92,7 +92,8 @@ def compile_ml(directory: Path, name: str, *, debug: bool = True) -> str:
     src = directory / f"{name}.ml"
     src.write_text(SOURCES[name])
     exe = directory / (f"{name}.byte" if debug else f"{name}_nog.byte")
-    cmd = ["ocamlc", *(["-g"] if debug else []), *OPTIONS.get(name, []), "-o", str(exe), str(src)]
+    # Relative names, so that debug events say "hello.ml" whatever the directory.
+    cmd = ["ocamlc", *(["-g"] if debug else []), *OPTIONS.get(name, []), "-o", exe.name, src.name]
     subprocess.run(cmd, cwd=directory, check=True, capture_output=True)
     return str(exe)
 

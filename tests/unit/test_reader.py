@@ -241,6 +241,11 @@ def test_directory(tmp_path: Path) -> None:
         read_executable(str(tmp_path))
 
 
+def test_not_a_regular_file() -> None:
+    with pytest.raises(BytecodeFormatError, match="^/dev/null: not a regular file"):
+        read_executable("/dev/null")
+
+
 def test_path_through_a_file(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"x")
     with pytest.raises(BytecodeFormatError, match=r"/f/g: cannot read: Not a directory$"):

@@ -1,0 +1,1263 @@
+"""LLVM IR generation: one OCaml bytecode function (with its try regions) to LLVM IR text.
+
+The semantics of every instruction are those of OCaml 4.13's runtime/interp.c;
+the frame and stack layout are the interpreter's (see docs/ARCHITECTURE.md).
+IR is emitted as text: building llvmlite.ir objects costs ~20 us per
+instruction in Python, string templates a fraction of that.
+
+Within a basic block the VM stack pointer is tracked as (base SSA pointer,
+static word offset), so pushes and pops cost nothing until memory is touched;
+accu/env/extra_args are SSA names. At block boundaries the state goes through
+allocas that mem2reg turns into phis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from camllvm.decoder import Instruction
+from camllvm.errors import CamllvmError
+from camllvm.opcodes import NO_FALLTHROUGH, Op
+
+RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
+VAL_UNIT = 1
+VAL_TRUE = 3
+CLOSURE_TAG, INFIX_TAG, DOUBLE_TAG, DOUBLE_ARRAY_TAG = 247, 249, 253, 254
+MAX_YOUNG_WOSIZE = 256
+ALLOC_FLAGS = 3  # CAML_DO_TRACK | CAML_FROM_CAML (caml/memory.h)
+STACK_THRESHOLD_WORDS = 256  # Stack_threshold / sizeof(value) (caml/config.h)
+
+
+class CompileError(CamllvmError):
+    """Bytecode the JIT cannot compile; the message names the pc and the function."""
+
+
+def make_closinfo(arity: int, delta: int) -> int:
+    return (arity << 56) + (delta << 1) + 1
+
+
+def val_int(n: int) -> int:
+    return (n << 1) + 1
+
+
+@dataclass(frozen=True)
+class StateLayout:
+    """Byte offsets of Caml_state fields (read from the runtime, caml/domain_state.tbl)."""
+
+    young_limit: int
+    young_ptr: int
+    stack_threshold: int
+    extern_sp: int
+    trapsp: int
+    external_raise: int
+    exn_bucket: int
+    backtrace_active: int
+    local_roots: int
+    stack_high: int
+
+
+@dataclass
+class Region:
+    """Code run at one static trap depth: a function body, or the body of one try."""
+
+    start: int
+    is_function: bool
+    leaders: list[int] = field(default_factory=list)
+    exits: list[int] = field(default_factory=list)  # POPTRAP pcs that leave the region
+    children: dict[int, Region] = field(default_factory=dict)  # PUSHTRAP pc -> body region
+
+
+def discover_region(code: Mapping[int, Instruction], start: int, is_function: bool) -> Region:
+    """Find the blocks of a region: follow control flow, outlining try bodies as child regions."""
+    region = Region(start, is_function)
+    leaders = {start}
+    seen: set[int] = set()
+    todo = [start]
+    while todo:
+        pc = todo.pop()
+        while pc not in seen:
+            seen.add(pc)
+            ins = code.get(pc)
+            if ins is None:
+                raise CompileError(f"pc {pc}: control reaches a pc that is not an instruction")
+            nxt = pc + 4 * ins.size
+            succ = _successors(code, ins, nxt, region)
+            if succ is None:  # falls through
+                pc = nxt
+                continue
+            for target in succ:
+                leaders.add(target)
+                todo.append(target)
+            break
+    region.leaders = sorted(leaders)
+    return region
+
+
+def _successors(code: Mapping[int, Instruction], ins: Instruction, nxt: int,
+                region: Region) -> list[int] | None:
+    """Where control goes after ins within its region (None: plain fall-through)."""
+    op = ins.op
+    if op == Op.PUSHTRAP:
+        child = discover_region(code, nxt, False)
+        region.children[ins.pc] = child
+        after = [e + 4 for e in child.exits]  # POPTRAP is one word
+        return [ins.args[0], *after]
+    if op == Op.POPTRAP:
+        if region.is_function:
+            raise CompileError(f"pc {ins.pc}: POPTRAP outside a try body")
+        region.exits.append(ins.pc)
+        return []
+    if op in (Op.BRANCHIF, Op.BRANCHIFNOT) or Op.BEQ <= op <= Op.BGEINT or op in (
+        Op.BULTINT, Op.BUGEINT,
+    ):
+        return [ins.args[-1], nxt]
+    if op == Op.BRANCH:
+        return [ins.args[0]]
+    if op == Op.SWITCH:
+        return list(dict.fromkeys(ins.args[2:]))
+    if op == Op.GRAB:
+        return [nxt]  # the enough-arguments path continues in a new block
+    if op == Op.RESTART:
+        return []  # a RESTART entry ends by entering the function proper
+    if op in NO_FALLTHROUGH:
+        return []
+    return None
+
+
+class Emitter:
+    """Emits the LLVM function for one region, instruction by instruction."""
+
+    def __init__(self, gen: ModuleGen, region: Region, fname: str, entry_kind: str) -> None:
+        self.gen = gen
+        self.region = region
+        self.fname = fname
+        self.entry_kind = entry_kind  # "toplevel" | "closure" | "region"
+        self.lines: list[str] = []
+        self.n = 0
+        self.cur = "entry"
+        self.spb, self.spo = "%sp0", 0
+        self.accu, self.env, self.extra = "%env0", "%env0", "%extra0"
+        self.pc = region.start
+
+    # ---- low-level emission ----
+
+    def tmp(self, hint: str = "t") -> str:
+        self.n += 1
+        return f"%{hint}{self.n}"
+
+    def e(self, line: str) -> None:
+        self.lines.append("  " + line)
+
+    def label(self, name: str) -> None:
+        self.lines.append(f"{name}:")
+        self.cur = name
+
+    def new_label(self, hint: str) -> str:
+        self.n += 1
+        return f"{hint}{self.n}"
+
+    def val(self, expr: str, hint: str = "t") -> str:
+        name = self.tmp(hint)
+        self.e(f"{name} = {expr}")
+        return name
+
+    # ---- memory helpers ----
+
+    def sp_ptr(self, k: int = 0) -> str:
+        off = self.spo + k
+        if off == 0:
+            return self.spb
+        return self.val(f"getelementptr i64, ptr {self.spb}, i64 {off}", "sp")
+
+    def rebase(self, ptr: str, off: int = 0) -> None:
+        self.spb, self.spo = ptr, off
+
+    def stack(self, k: int) -> str:
+        return self.val(f"load i64, ptr {self.sp_ptr(k)}", "s")
+
+    def set_stack(self, k: int, v: str | int) -> None:
+        self.e(f"store i64 {v}, ptr {self.sp_ptr(k)}")
+
+    def push(self, v: str | int) -> None:
+        self.spo -= 1
+        self.set_stack(0, v)
+
+    def pop(self, n: int = 1) -> None:
+        self.spo += n
+
+    def field_ptr(self, v: str, n: int | str) -> str:
+        p = self.val(f"inttoptr i64 {v} to ptr", "p")
+        if n == 0:
+            return p
+        return self.val(f"getelementptr i64, ptr {p}, i64 {n}", "f")
+
+    def field(self, v: str, n: int | str) -> str:
+        return self.val(f"load i64, ptr {self.field_ptr(v, n)}", "fld")
+
+    def set_field(self, v: str, n: int | str, x: str | int) -> None:
+        self.e(f"store i64 {x}, ptr {self.field_ptr(v, n)}")
+
+    def state(self, off: int) -> str:
+        return self.val(f"getelementptr i8, ptr %st, i64 {off}", "cs")
+
+    def load_state(self, off: int, ty: str = "ptr") -> str:
+        return self.val(f"load {ty}, ptr {self.state(off)}", "cs")
+
+    def store_state(self, off: int, v: str, ty: str = "ptr") -> None:
+        self.e(f"store {ty} {v}, ptr {self.state(off)}")
+
+    def pc_value(self, ofs: int) -> str:
+        p = self.val(f"getelementptr i8, ptr %base, i64 {ofs}", "pcp")
+        return self.val(f"ptrtoint ptr {p} to i64", "pc")
+
+    def long_val(self, v: str) -> str:
+        return self.val(f"ashr i64 {v}, 1", "l")
+
+    def val_long(self, v: str) -> str:
+        s = self.val(f"shl i64 {v}, 1", "l")
+        return self.val(f"or i64 {s}, 1", "v")
+
+    def bool_val(self, cond: str) -> str:
+        return self.val(f"select i1 {cond}, i64 {VAL_TRUE}, i64 1", "b")
+
+    def call(self, ret: str, fn: str, args: str, attrs: str = "") -> str | None:
+        self.gen.declare_use(fn)
+        if ret == "void":
+            self.e(f"call void @{fn}({args}){attrs}")
+            return None
+        return self.val(f"call {ret} @{fn}({args}){attrs}", "r")
+
+    # ---- block state ----
+
+    def spill(self) -> None:
+        self.e(f"store ptr {self.sp_ptr(0)}, ptr %sp.slot")
+        self.e(f"store i64 {self.accu}, ptr %accu.slot")
+        self.e(f"store i64 {self.env}, ptr %env.slot")
+        self.e(f"store i64 {self.extra}, ptr %extra.slot")
+
+    def reload(self) -> None:
+        self.rebase(self.val("load ptr, ptr %sp.slot", "sp"))
+        self.accu = self.val("load i64, ptr %accu.slot", "accu")
+        self.env = self.val("load i64, ptr %env.slot", "env")
+        self.extra = self.val("load i64, ptr %extra.slot", "extra")
+
+    def jump(self, pc: int) -> None:
+        self.spill()
+        self.e(f"br label %L{pc}")
+
+    def snapshot(self) -> tuple[str, str, str, str]:
+        return (self.sp_ptr(0), self.accu, self.env, self.cur)
+
+    def merge(self, a: tuple[str, str, str, str], b: tuple[str, str, str, str]) -> None:
+        """Join two paths (a falls into the current block from a[3], b from b[3])."""
+        self.rebase(self.val(f"phi ptr [ {a[0]}, %{a[3]} ], [ {b[0]}, %{b[3]} ]", "sp"))
+        self.accu = self.val(f"phi i64 [ {a[1]}, %{a[3]} ], [ {b[1]}, %{b[3]} ]", "accu")
+        self.env = self.val(f"phi i64 [ {a[2]}, %{a[3]} ], [ {b[2]}, %{b[3]} ]", "env")
+
+    def guarded(self, cond: str, slow: Callable[[], None], hint: str) -> None:
+        """if (cond) slow();  -- slow may run the GC or OCaml code, so state is merged."""
+        l_slow, l_join = self.new_label(hint), self.new_label(hint + ".join")
+        fast = self.snapshot()
+        self.e(f"br i1 {cond}, label %{l_slow}, label %{l_join}")
+        self.label(l_slow)
+        slow()
+        after = self.snapshot()
+        self.e(f"br label %{l_join}")
+        self.label(l_join)
+        self.merge(fast, after)
+
+    # ---- runtime interactions (interp.c macros) ----
+
+    def setup_for_c_call(self, ret_pc: int) -> None:
+        """Setup_for_c_call: push env and the return pc, publish sp."""
+        self.spo -= 2
+        self.set_stack(0, self.env)
+        self.set_stack(1, self.pc_value(ret_pc))
+        self.store_state(self.gen.layout.extern_sp, self.sp_ptr(0))
+
+    def restore_after_c_call(self) -> None:
+        self.rebase(self.load_state(self.gen.layout.extern_sp), 0)
+        self.env = self.stack(0)
+        self.pop(2)
+
+    def process_actions(self, pc: int) -> None:
+        """Setup_for_event; caml_process_pending_actions(); Restore_after_event."""
+        self.spo -= 6
+        for k, v in enumerate((self.accu, VAL_UNIT, VAL_UNIT, self.pc_value(pc), self.env,
+                               self.val_long(self.extra))):  # fmt: skip
+            self.set_stack(k, v)
+        self.store_state(self.gen.layout.extern_sp, self.sp_ptr(0))
+        self.call("void", "caml_process_pending_actions", "")
+        self.rebase(self.load_state(self.gen.layout.extern_sp), 0)
+        self.accu = self.stack(0)
+        self.env = self.stack(4)
+        self.extra = self.long_val(self.stack(5))
+        self.pop(6)
+
+    def check_signals(self, pc: int) -> None:
+        flag = self.val("load volatile i32, ptr @caml_something_to_do", "todo")
+        cond = self.val(f"icmp ne i32 {flag}, 0", "c")
+        extra_before = self.extra
+        l_slow, l_join = self.new_label("sig"), self.new_label("sig.join")
+        fast = self.snapshot()
+        self.e(f"br i1 {cond}, label %{l_slow}, label %{l_join}")
+        self.label(l_slow)
+        self.process_actions(pc)
+        after, extra_after = self.snapshot(), self.extra
+        self.e(f"br label %{l_join}")
+        self.label(l_join)
+        self.merge(fast, after)
+        self.extra = self.val(
+            f"phi i64 [ {extra_before}, %{fast[3]} ], [ {extra_after}, %{after[3]} ]", "extra")
+
+    def alloc(self, wosize: int, tag: int, gc_pc: int) -> str:
+        """Alloc_small: inline minor-heap allocation; the slow path is interp.c's Setup_for_gc."""
+        lay = self.gen.layout
+        yp = self.load_state(lay.young_ptr)
+        new = self.val(f"getelementptr i64, ptr {yp}, i64 {-(wosize + 1)}", "yp")
+        self.store_state(lay.young_ptr, new)
+        lim = self.load_state(lay.young_limit)
+        cond = self.val(f"icmp ult ptr {new}, {lim}", "c")
+
+        def slow() -> None:
+            self.spo -= 3
+            self.set_stack(0, self.accu)
+            self.set_stack(1, self.env)
+            self.set_stack(2, self.pc_value(gc_pc))
+            self.store_state(lay.extern_sp, self.sp_ptr(0))
+            self.call("void", "caml_alloc_small_dispatch",
+                      f"i64 {wosize}, i32 {ALLOC_FLAGS}, i32 1, ptr null")  # fmt: skip
+            self.rebase(self.load_state(lay.extern_sp), 0)
+            self.accu, self.env = self.stack(0), self.stack(1)
+            self.pop(3)
+
+        self.guarded(cond, slow, "gc")
+        hp = self.load_state(lay.young_ptr)
+        self.e(f"store i64 {(wosize << 10) | tag}, ptr {hp}")
+        block = self.val(f"getelementptr i64, ptr {hp}, i64 1", "blk")
+        return self.val(f"ptrtoint ptr {block} to i64", "blk")
+
+    def alloc_shr(self, wosize: int, tag: int) -> str:
+        """caml_alloc_shr: major-heap block (never triggers a GC, interp.c PR#6385)."""
+        return self.call("i64", "caml_alloc_shr", f"i64 {wosize}, i32 {tag}")  # type: ignore[return-value]
+
+    def initialize(self, block: str, n: int, v: str) -> None:
+        self.call("void", "caml_initialize", f"ptr {self.field_ptr(block, n)}, i64 {v}")
+
+    def modify(self, ptr: str, v: str) -> None:
+        self.call("void", "caml_modify", f"ptr {ptr}, i64 {v}")
+
+    # ---- calls ----
+
+    def native_code_of(self, clos: str) -> str:
+        """Native function of a closure: table[(Code_val - code start) / 4], or camllvm_apply."""
+        code = self.field(clos, 0)
+        base = self.val("ptrtoint ptr %base to i64", "b")
+        rel = self.val(f"sub i64 {code}, {base}", "rel")
+        idx = self.val(f"lshr i64 {rel}, 2", "idx")
+        size = self.val("load i64, ptr @camllvm_table_size", "n")
+        inb = self.val(f"icmp ult i64 {idx}, {size}", "c")
+        safe = self.val(f"select i1 {inb}, i64 {idx}, i64 0", "idx")  # never load out of bounds
+        table = self.val("load ptr, ptr @camllvm_table", "tbl")
+        slot = self.val(f"getelementptr ptr, ptr {table}, i64 {safe}", "slot")
+        fnp = self.val(f"load ptr, ptr {slot}", "fn")
+        self.gen.declare_use("camllvm_apply")
+        return self.val(f"select i1 {inb}, ptr {fnp}, ptr @camllvm_apply", "fn")
+
+    def apply(self, clos: str, extra: str | int) -> None:
+        """Call clos on the arguments at sp; its return frame is just above them."""
+        fn = self.native_code_of(clos)
+        r = self.val(f"call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})", "ret")
+        self.accu = self.val(f"extractvalue {RET} {r}, 0", "accu")
+        frame = self.val(f"extractvalue {RET} {r}, 1", "sp")
+        self.rebase(frame, 0)
+        self.env = self.stack(1)  # the GC may have moved our closure: take it from the frame
+        self.pop(3)
+
+    def tail_apply(self, clos: str, extra: str | int) -> None:
+        fn = self.native_code_of(clos)
+        r = self.val(f"musttail call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})",
+                     "ret")  # fmt: skip
+        self.e(f"ret {RET} {r}")
+
+    def ret(self) -> None:
+        r1 = self.val(f"insertvalue {RET} undef, i64 {self.accu}, 0", "rv")
+        r2 = self.val(f"insertvalue {RET} {r1}, ptr {self.sp_ptr(0)}, 1", "rv")
+        self.e(f"ret {RET} {r2}")
+
+    # ---- function layout ----
+
+    def emit(self) -> str:
+        params = ("ptr %sp0, i64 %env0, i64 %extra0" if self.region.is_function
+                  else "ptr %sp0, i64 %accu0, i64 %env0, i64 %extra0, ptr %out")  # fmt: skip
+        rtype = RET if self.region.is_function else "i32"
+        self.label("entry")
+        for slot, ty in (("sp", "ptr"), ("accu", "i64"), ("env", "i64"), ("extra", "i64")):
+            self.e(f"%{slot}.slot = alloca {ty}")
+        self.e("%rout = alloca { i64, ptr, i64, i64 }")
+        self.e("%st = load ptr, ptr @Caml_state")
+        self.e("%base = load ptr, ptr @caml_start_code")
+        if self.entry_kind == "region":
+            self.accu = "%accu0"
+        elif self.entry_kind == "toplevel":
+            self.accu = str(val_int(0))
+        else:
+            self.prologue()
+        self.jump(self.region.start)
+        for leader in self.region.leaders:
+            self.emit_block(leader)
+        body = "\n".join(self.lines)
+        return f"define {rtype} @{self.fname}({params}) {{\n{body}\n}}\n"
+
+    def prologue(self) -> None:
+        """What interp.c does at every application (check_stacks), plus the C stack check."""
+        lay, entry = self.gen.layout, self.region.start
+        thr = self.load_state(lay.stack_threshold)
+        low = self.val(f"icmp ult ptr {self.sp_ptr(0)}, {thr}", "c")
+
+        def grow() -> None:
+            self.store_state(lay.extern_sp, self.sp_ptr(0))
+            self.call("void", "caml_realloc_stack", f"i64 {STACK_THRESHOLD_WORDS}")
+            self.rebase(self.load_state(lay.extern_sp), 0)
+
+        self.guarded(low, grow, "stk")
+        fa = self.call("ptr", "llvm.frameaddress.p0", "i32 0")
+        lim = self.val("load ptr, ptr @camllvm_c_stack_limit", "lim")
+        deep = self.val(f"icmp ult ptr {fa}, {lim}", "c")
+        l_ovf, l_ok = self.new_label("cstk"), self.new_label("cstk.ok")
+        self.e(f"br i1 {deep}, label %{l_ovf}, label %{l_ok}, !prof !0")
+        self.label(l_ovf)
+        self.call("void", "camllvm_c_stack_overflow", f"ptr {self.sp_ptr(0)}")
+        self.e("unreachable")
+        self.label(l_ok)
+        self.check_signals(entry)
+
+    def emit_block(self, leader: int) -> None:
+        self.lines.append(f"L{leader}:")
+        self.cur = f"L{leader}"
+        self.reload()
+        pc = leader
+        leaders = set(self.region.leaders)
+        while True:
+            ins = self.gen.code[pc]
+            self.pc = pc
+            terminated = self.lower(ins)
+            if terminated:
+                return
+            pc += 4 * ins.size
+            if pc in leaders:
+                self.jump(pc)
+                return
+
+    def lower(self, ins: Instruction) -> bool:
+        """Emit one instruction; True if it ended the block."""
+        handler = LOWER.get(ins.op)
+        if handler is None:
+            raise CompileError(f"pc {ins.pc} in {self.fname}: cannot compile {ins.op.name}")
+        return bool(handler(self, ins))
+
+    @property
+    def next_pc(self) -> int:
+        return self.pc + 4 * self.gen.code[self.pc].size
+
+
+# ---- lowering, one function per instruction family (interp.c order) ----
+
+Lower = Callable[[Emitter, Instruction], "bool | None"]
+LOWER: dict[Op, Lower] = {}
+
+
+def lowers(*ops: Op) -> Callable[[Lower], Lower]:
+    def register(fn: Lower) -> Lower:
+        for op in ops:
+            LOWER[op] = fn
+        return fn
+
+    return register
+
+
+def _n(ins: Instruction, base: Op) -> int:
+    """The constant folded into numbered opcodes (ACC3 -> 3)."""
+    return ins.op - base
+
+
+@lowers(*(Op(Op.ACC0 + i) for i in range(8)), Op.ACC)
+def lower_acc(em: Emitter, ins: Instruction) -> None:
+    em.accu = em.stack(ins.args[0] if ins.op == Op.ACC else _n(ins, Op.ACC0))
+
+
+@lowers(Op.PUSH, *(Op(Op.PUSHACC0 + i) for i in range(8)), Op.PUSHACC)
+def lower_pushacc(em: Emitter, ins: Instruction) -> None:
+    em.push(em.accu)
+    if ins.op == Op.PUSHACC:
+        em.accu = em.stack(ins.args[0])
+    elif ins.op not in (Op.PUSH, Op.PUSHACC0):
+        em.accu = em.stack(_n(ins, Op.PUSHACC0))
+
+
+@lowers(Op.POP)
+def lower_pop(em: Emitter, ins: Instruction) -> None:
+    em.pop(ins.args[0])
+
+
+@lowers(Op.ASSIGN)
+def lower_assign(em: Emitter, ins: Instruction) -> None:
+    em.set_stack(ins.args[0], em.accu)
+    em.accu = str(VAL_UNIT)
+
+
+@lowers(*(Op(Op.ENVACC1 + i) for i in range(4)), Op.ENVACC,
+        *(Op(Op.PUSHENVACC1 + i) for i in range(4)), Op.PUSHENVACC)  # fmt: skip
+def lower_envacc(em: Emitter, ins: Instruction) -> None:
+    op = ins.op
+    if op >= Op.PUSHENVACC1:
+        em.push(em.accu)
+        n = ins.args[0] if op == Op.PUSHENVACC else _n(ins, Op.PUSHENVACC1) + 1
+    else:
+        n = ins.args[0] if op == Op.ENVACC else _n(ins, Op.ENVACC1) + 1
+    em.accu = em.field(em.env, n)
+
+
+@lowers(Op.PUSH_RETADDR)
+def lower_push_retaddr(em: Emitter, ins: Instruction) -> None:
+    em.spo -= 3
+    em.set_stack(0, em.pc_value(ins.args[0]))
+    em.set_stack(1, em.env)
+    em.set_stack(2, em.val_long(em.extra))
+
+
+@lowers(Op.APPLY)
+def lower_apply(em: Emitter, ins: Instruction) -> None:
+    em.apply(em.accu, ins.args[0] - 1)
+
+
+@lowers(Op.APPLY1, Op.APPLY2, Op.APPLY3)
+def lower_applyn(em: Emitter, ins: Instruction) -> None:
+    nargs = _n(ins, Op.APPLY1) + 1
+    args = [em.stack(i) for i in range(nargs)]
+    em.spo -= 3
+    for i, a in enumerate(args):
+        em.set_stack(i, a)
+    em.set_stack(nargs, em.pc_value(em.next_pc))
+    em.set_stack(nargs + 1, em.env)
+    em.set_stack(nargs + 2, em.val_long(em.extra))
+    em.apply(em.accu, nargs - 1)
+
+
+def _appterm(em: Emitter, nargs: int, slotsize: int) -> bool:
+    _require_function(em, "APPTERM")
+    args = [em.stack(i) for i in range(nargs)]
+    em.pop(slotsize - nargs)
+    for i, a in enumerate(args):
+        em.set_stack(i, a)
+    extra = em.val(f"add i64 {em.extra}, {nargs - 1}", "extra") if nargs != 1 else em.extra
+    em.tail_apply(em.accu, extra)
+    return True
+
+
+@lowers(Op.APPTERM)
+def lower_appterm(em: Emitter, ins: Instruction) -> bool:
+    return _appterm(em, ins.args[0], ins.args[1])
+
+
+@lowers(Op.APPTERM1, Op.APPTERM2, Op.APPTERM3)
+def lower_apptermn(em: Emitter, ins: Instruction) -> bool:
+    return _appterm(em, _n(ins, Op.APPTERM1) + 1, ins.args[0])
+
+
+def _require_function(em: Emitter, what: str) -> None:
+    if not em.region.is_function:
+        raise CompileError(f"pc {em.pc} in {em.fname}: {what} inside a try body")
+
+
+@lowers(Op.RETURN)
+def lower_return(em: Emitter, ins: Instruction) -> bool:
+    _require_function(em, "RETURN")
+    em.pop(ins.args[0])
+    more = em.val(f"icmp sgt i64 {em.extra}, 0", "c")
+    l_more, l_ret = em.new_label("over"), em.new_label("ret")
+    em.e(f"br i1 {more}, label %{l_more}, label %{l_ret}")
+    saved = (em.spb, em.spo)
+    em.label(l_more)
+    em.tail_apply(em.accu, em.val(f"sub i64 {em.extra}, 1", "extra"))
+    em.label(l_ret)
+    em.rebase(*saved)
+    em.ret()
+    return True
+
+
+@lowers(Op.RESTART)
+def lower_restart(em: Emitter, ins: Instruction) -> bool:
+    _require_function(em, "RESTART")
+    hd = em.val(f"load i64, ptr {em.field_ptr(em.env, -1)}", "hd")
+    wosize = em.val(f"lshr i64 {hd}, 10", "wosz")
+    nargs = em.val(f"sub i64 {wosize}, 3", "nargs")
+    em.rebase(em.call("ptr", "camllvm_restart", f"ptr {em.sp_ptr(0)}, i64 {em.env}"), 0)  # type: ignore[arg-type]
+    em.env = em.field(em.env, 2)
+    em.extra = em.val(f"add i64 {em.extra}, {nargs}", "extra")
+    # Continue in the function proper (its entry is the GRAB that follows).
+    em.tail_apply(em.env, em.extra)
+    return True
+
+
+@lowers(Op.GRAB)
+def lower_grab(em: Emitter, ins: Instruction) -> bool:
+    required = ins.args[0]
+    enough = em.val(f"icmp sge i64 {em.extra}, {required}", "c")
+    l_pap = em.new_label("pap")
+    extra = em.val(f"sub i64 {em.extra}, {required}", "extra")
+    em.e(f"br i1 {enough}, label %L{em.next_pc}.grab, label %{l_pap}")
+    em.label(l_pap)
+    after = em.pc_value(em.next_pc)
+    pcp = em.val(f"inttoptr i64 {after} to ptr", "pcp")
+    r = em.call(RET, "camllvm_grab_pap",
+                f"ptr {em.sp_ptr(0)}, i64 {em.accu}, i64 {em.env}, i64 {em.extra}, ptr {pcp}")
+    em.e(f"ret {RET} {r}")
+    em.label(f"L{em.next_pc}.grab")
+    em.extra = extra
+    em.jump(em.next_pc)
+    return True
+
+
+@lowers(Op.CLOSURE)
+def lower_closure(em: Emitter, ins: Instruction) -> None:
+    nvars, target = ins.args
+    if nvars > 0:
+        em.push(em.accu)
+    if nvars <= MAX_YOUNG_WOSIZE - 2:
+        block = em.alloc(2 + nvars, CLOSURE_TAG, ins.pc + 8)  # interp.c's pc: at the label
+        for i in range(nvars):
+            em.set_field(block, i + 2, em.stack(i))
+    else:
+        block = em.alloc_shr(2 + nvars, CLOSURE_TAG)
+        for i in range(nvars):
+            em.initialize(block, i + 2, em.stack(i))
+    em.set_field(block, 0, em.pc_value(target))
+    em.set_field(block, 1, make_closinfo(0, 2))
+    em.pop(nvars)
+    em.accu = block
+
+
+@lowers(Op.CLOSUREREC)
+def lower_closurerec(em: Emitter, ins: Instruction) -> None:
+    nfuncs, nvars, *targets = ins.args
+    envofs = nfuncs * 3 - 1
+    blksize = envofs + nvars
+    if nvars > 0:
+        em.push(em.accu)
+    if blksize <= MAX_YOUNG_WOSIZE:
+        block = em.alloc(blksize, CLOSURE_TAG, ins.pc + 12)  # interp.c's pc: at the labels
+        for i in range(nvars):
+            em.set_field(block, envofs + i, em.stack(i))
+    else:
+        block = em.alloc_shr(blksize, CLOSURE_TAG)
+        for i in range(nvars):
+            em.initialize(block, envofs + i, em.stack(i))
+    em.pop(nvars)
+    em.push(block)
+    em.set_field(block, 0, em.pc_value(targets[0]))
+    em.set_field(block, 1, make_closinfo(0, envofs))
+    for i in range(1, nfuncs):
+        em.set_field(block, 3 * i - 1, ((3 * i) << 10) | INFIX_TAG)
+        em.push(em.val(f"add i64 {block}, {8 * 3 * i}", "infix"))
+        em.set_field(block, 3 * i, em.pc_value(targets[i]))
+        envofs -= 3
+        em.set_field(block, 3 * i + 1, make_closinfo(0, envofs))
+    em.accu = block
+
+
+_OFFSETCLOSURE = {Op.OFFSETCLOSUREM3: -3, Op.OFFSETCLOSURE0: 0, Op.OFFSETCLOSURE3: 3,
+                  Op.PUSHOFFSETCLOSUREM3: -3, Op.PUSHOFFSETCLOSURE0: 0, Op.PUSHOFFSETCLOSURE3: 3}
+
+
+@lowers(*_OFFSETCLOSURE, Op.OFFSETCLOSURE, Op.PUSHOFFSETCLOSURE)
+def lower_offsetclosure(em: Emitter, ins: Instruction) -> None:
+    if ins.op in (Op.PUSHOFFSETCLOSUREM3, Op.PUSHOFFSETCLOSURE0, Op.PUSHOFFSETCLOSURE3,
+                  Op.PUSHOFFSETCLOSURE):  # fmt: skip
+        em.push(em.accu)
+    words = _OFFSETCLOSURE.get(ins.op, ins.args[0] if ins.args else 0)
+    em.accu = em.env if words == 0 else em.val(f"add i64 {em.env}, {8 * words}", "clos")
+
+
+def _global_data(em: Emitter) -> str:
+    return em.val("load i64, ptr @caml_global_data", "gd")
+
+
+@lowers(Op.GETGLOBAL, Op.PUSHGETGLOBAL, Op.GETGLOBALFIELD, Op.PUSHGETGLOBALFIELD)
+def lower_getglobal(em: Emitter, ins: Instruction) -> None:
+    if ins.op in (Op.PUSHGETGLOBAL, Op.PUSHGETGLOBALFIELD):
+        em.push(em.accu)
+    accu = em.field(_global_data(em), ins.args[0])
+    if ins.op in (Op.GETGLOBALFIELD, Op.PUSHGETGLOBALFIELD):
+        accu = em.field(accu, ins.args[1])
+    em.accu = accu
+
+
+@lowers(Op.SETGLOBAL)
+def lower_setglobal(em: Emitter, ins: Instruction) -> None:
+    em.modify(em.field_ptr(_global_data(em), ins.args[0]), em.accu)
+    em.accu = str(VAL_UNIT)
+
+
+@lowers(Op.ATOM0, Op.ATOM, Op.PUSHATOM0, Op.PUSHATOM)
+def lower_atom(em: Emitter, ins: Instruction) -> None:
+    if ins.op in (Op.PUSHATOM0, Op.PUSHATOM):
+        em.push(em.accu)
+    tag = ins.args[0] if ins.args else 0
+    table = em.val("load ptr, ptr @caml_atom_table", "atoms")
+    atom = em.val(f"getelementptr i64, ptr {table}, i64 {tag + 1}", "atom")
+    em.accu = em.val(f"ptrtoint ptr {atom} to i64", "atom")
+
+
+@lowers(Op.MAKEBLOCK, Op.MAKEBLOCK1, Op.MAKEBLOCK2, Op.MAKEBLOCK3)
+def lower_makeblock(em: Emitter, ins: Instruction) -> None:
+    if ins.op == Op.MAKEBLOCK:
+        wosize, tag = ins.args
+    else:
+        wosize, tag = _n(ins, Op.MAKEBLOCK1) + 1, ins.args[0]
+    if wosize <= MAX_YOUNG_WOSIZE:
+        block = em.alloc(wosize, tag, em.next_pc)
+        em.set_field(block, 0, em.accu)
+        for i in range(1, wosize):
+            em.set_field(block, i, em.stack(i - 1))
+    else:
+        block = em.alloc_shr(wosize, tag)
+        em.initialize(block, 0, em.accu)
+        for i in range(1, wosize):
+            em.initialize(block, i, em.stack(i - 1))
+    em.pop(wosize - 1)
+    em.accu = block
+
+
+def _double_val(em: Emitter, v: str) -> str:
+    return em.val(f"load double, ptr {em.field_ptr(v, 0)}", "d")
+
+
+def _store_double(em: Emitter, block: str, n: int, d: str) -> None:
+    em.e(f"store double {d}, ptr {em.field_ptr(block, n)}")
+
+
+@lowers(Op.MAKEFLOATBLOCK)
+def lower_makefloatblock(em: Emitter, ins: Instruction) -> None:
+    size = ins.args[0]
+    if size <= MAX_YOUNG_WOSIZE:
+        block = em.alloc(size, DOUBLE_ARRAY_TAG, em.next_pc)
+    else:
+        block = em.alloc_shr(size, DOUBLE_ARRAY_TAG)
+    _store_double(em, block, 0, _double_val(em, em.accu))
+    for i in range(1, size):
+        _store_double(em, block, i, _double_val(em, em.stack(i - 1)))
+    em.pop(size - 1)
+    em.accu = block
+
+
+@lowers(Op.GETFIELD0, Op.GETFIELD1, Op.GETFIELD2, Op.GETFIELD3, Op.GETFIELD)
+def lower_getfield(em: Emitter, ins: Instruction) -> None:
+    n = ins.args[0] if ins.op == Op.GETFIELD else _n(ins, Op.GETFIELD0)
+    em.accu = em.field(em.accu, n)
+
+
+@lowers(Op.GETFLOATFIELD)
+def lower_getfloatfield(em: Emitter, ins: Instruction) -> None:
+    d = em.val(f"load double, ptr {em.field_ptr(em.accu, ins.args[0])}", "d")
+    block = em.alloc(1, DOUBLE_TAG, em.next_pc)
+    _store_double(em, block, 0, d)
+    em.accu = block
+
+
+@lowers(Op.SETFIELD0, Op.SETFIELD1, Op.SETFIELD2, Op.SETFIELD3, Op.SETFIELD)
+def lower_setfield(em: Emitter, ins: Instruction) -> None:
+    n = ins.args[0] if ins.op == Op.SETFIELD else _n(ins, Op.SETFIELD0)
+    em.modify(em.field_ptr(em.accu, n), em.stack(0))
+    em.pop(1)
+    em.accu = str(VAL_UNIT)
+
+
+@lowers(Op.SETFLOATFIELD)
+def lower_setfloatfield(em: Emitter, ins: Instruction) -> None:
+    _store_double(em, em.accu, ins.args[0], _double_val(em, em.stack(0)))
+    em.pop(1)
+    em.accu = str(VAL_UNIT)
+
+
+@lowers(Op.VECTLENGTH)
+def lower_vectlength(em: Emitter, ins: Instruction) -> None:
+    # Double_wosize is 1 on 64-bit, so float arrays need no division.
+    hd = em.val(f"load i64, ptr {em.field_ptr(em.accu, -1)}", "hd")
+    em.accu = em.val_long(em.val(f"lshr i64 {hd}, 10", "wosz"))
+
+
+@lowers(Op.GETVECTITEM)
+def lower_getvectitem(em: Emitter, ins: Instruction) -> None:
+    idx = em.long_val(em.stack(0))
+    em.pop(1)
+    em.accu = em.field(em.accu, idx)
+
+
+@lowers(Op.SETVECTITEM)
+def lower_setvectitem(em: Emitter, ins: Instruction) -> None:
+    idx = em.long_val(em.stack(0))
+    em.modify(em.field_ptr(em.accu, idx), em.stack(1))
+    em.pop(2)
+    em.accu = str(VAL_UNIT)
+
+
+def _byte_ptr(em: Emitter, v: str, idx: str) -> str:
+    p = em.val(f"inttoptr i64 {v} to ptr", "p")
+    return em.val(f"getelementptr i8, ptr {p}, i64 {idx}", "bp")
+
+
+@lowers(Op.GETBYTESCHAR, Op.GETSTRINGCHAR)
+def lower_getbyteschar(em: Emitter, ins: Instruction) -> None:
+    b = em.val(f"load i8, ptr {_byte_ptr(em, em.accu, em.long_val(em.stack(0)))}", "byte")
+    em.pop(1)
+    em.accu = em.val_long(em.val(f"zext i8 {b} to i64", "c"))
+
+
+@lowers(Op.SETBYTESCHAR)
+def lower_setbyteschar(em: Emitter, ins: Instruction) -> None:
+    ptr = _byte_ptr(em, em.accu, em.long_val(em.stack(0)))
+    b = em.val(f"trunc i64 {em.long_val(em.stack(1))} to i8", "byte")
+    em.e(f"store i8 {b}, ptr {ptr}")
+    em.pop(2)
+    em.accu = str(VAL_UNIT)
+
+
+def _cond_branch(em: Emitter, cond: str, target: int) -> bool:
+    em.spill()
+    em.e(f"br i1 {cond}, label %L{target}, label %L{em.next_pc}")
+    return True
+
+
+@lowers(Op.BRANCH)
+def lower_branch(em: Emitter, ins: Instruction) -> bool:
+    em.jump(ins.args[0])
+    return True
+
+
+@lowers(Op.BRANCHIF, Op.BRANCHIFNOT)
+def lower_branchif(em: Emitter, ins: Instruction) -> bool:
+    pred = "ne" if ins.op == Op.BRANCHIF else "eq"
+    return _cond_branch(em, em.val(f"icmp {pred} i64 {em.accu}, 1", "c"), ins.args[0])
+
+
+@lowers(Op.SWITCH)
+def lower_switch(em: Emitter, ins: Instruction) -> bool:
+    nconsts, nblocks, *targets = ins.args
+    em.spill()
+    low = em.val(f"and i64 {em.accu}, 1", "isint")
+    isint = em.val(f"icmp ne i64 {low}, 0", "c")
+    l_int, l_blk, l_bad = em.new_label("swi"), em.new_label("swb"), em.new_label("swbad")
+    em.e(f"br i1 {isint}, label %{l_int}, label %{l_blk}")
+    em.label(l_int)
+    idx = em.long_val(em.accu)
+    cases = " ".join(f"i64 {i}, label %L{t}" for i, t in enumerate(targets[:nconsts]))
+    em.e(f"switch i64 {idx}, label %{l_bad} [ {cases} ]")
+    em.label(l_blk)
+    tag = em.val(f"load i8, ptr {em.field_ptr(em.accu, -1)}", "tag")
+    cases = " ".join(f"i8 {i}, label %L{t}" for i, t in enumerate(targets[nconsts:]))
+    em.e(f"switch i8 {tag}, label %{l_bad} [ {cases} ]")
+    em.label(l_bad)  # interp.c only asserts the index is in range
+    em.call("void", "llvm.trap", "")
+    em.e("unreachable")
+    return True
+
+
+@lowers(Op.BOOLNOT)
+def lower_boolnot(em: Emitter, ins: Instruction) -> None:
+    em.accu = em.val(f"sub i64 4, {em.accu}", "not")
+
+
+@lowers(Op.PUSHTRAP)
+def lower_pushtrap(em: Emitter, ins: Instruction) -> bool:
+    lay = em.gen.layout
+    em.spo -= 4
+    trapsp = em.load_state(lay.trapsp)
+    here = em.sp_ptr(0)
+    t = em.val(f"ptrtoint ptr {trapsp} to i64", "t")
+    h = em.val(f"ptrtoint ptr {here} to i64", "h")
+    link = em.val(f"sub i64 {t}, {h}", "link")
+    em.set_stack(0, em.pc_value(ins.args[0]))
+    em.set_stack(1, em.val_long(em.val(f"ashr i64 {link}, 3", "w")))
+    em.set_stack(2, em.env)
+    em.set_stack(3, em.val_long(em.extra))
+    em.store_state(lay.trapsp, here)
+    child = em.region.children[ins.pc]
+    body = em.gen.region_name(child)
+    em.gen.declare_use("camllvm_try")
+    status = em.val(
+        f"call i32 @camllvm_try(ptr @{body}, ptr {here}, i64 {em.accu}, i64 {em.env}, "
+        f"i64 {em.extra}, ptr %rout)", "status")  # fmt: skip
+    l_exn, l_ok = em.new_label("exn"), em.new_label("popped")
+    raised = em.val(f"icmp ne i32 {status}, 0", "c")
+    extra = em.extra
+    em.e(f"br i1 {raised}, label %{l_exn}, label %{l_ok}")
+    em.label(l_exn)  # raise_notrace in interp.c: pop the trap frame, go to the handler
+    em.accu = em.val("load i64, ptr %rout", "exn")
+    _pop_trap_frame(em, em.load_state(lay.trapsp))
+    em.env, em.extra = em.stack(-2), em.long_val(em.stack(-1))
+    em.jump(ins.args[0])
+    em.label(l_ok)  # the body reached a POPTRAP: pop the trap frame, continue after it
+    em.extra = extra
+    em.accu = em.val("load i64, ptr %rout", "accu")
+    em.rebase(em.val(f"load ptr, ptr {em.val('getelementptr i8, ptr %rout, i64 8', 'q')}", "sp"))
+    em.env = em.val(f"load i64, ptr {em.val('getelementptr i8, ptr %rout, i64 16', 'q')}", "env")
+    exit_pc = em.val(f"load i64, ptr {em.val('getelementptr i8, ptr %rout, i64 24', 'q')}", "x")
+    _pop_trap_frame(em, em.sp_ptr(0))
+    em.spill()
+    cases = " ".join(f"i64 {e}, label %L{e + 4}" for e in child.exits)
+    em.e(f"switch i64 {exit_pc}, label %L{child.exits[0] + 4} [ {cases} ]"
+         if child.exits else "unreachable")
+    return True
+
+
+def _pop_trap_frame(em: Emitter, frame: str) -> None:
+    """trapsp = link; sp = frame + 4 (env and extra_args stay readable at sp[-2], sp[-1])."""
+    em.rebase(frame, 0)
+    link = em.long_val(em.stack(1))
+    em.store_state(em.gen.layout.trapsp,
+                   em.val(f"getelementptr i64, ptr {frame}, i64 {link}", "trap"))  # fmt: skip
+    em.pop(4)
+
+
+@lowers(Op.POPTRAP)
+def lower_poptrap(em: Emitter, ins: Instruction) -> bool:
+    # interp.c processes pending actions before popping (and retries the
+    # POPTRAP), so that an exception from a signal handler is caught by this
+    # trap: do it while still inside the region.
+    l_check, l_act, l_exit = em.new_label("popchk"), em.new_label("popact"), em.new_label("pop")
+    em.spill()
+    em.e(f"br label %{l_check}")
+    em.label(l_check)
+    em.reload()
+    checked = (em.spb, em.spo, em.accu, em.env, em.extra)
+    flag = em.val("load volatile i32, ptr @caml_something_to_do", "todo")
+    cond = em.val(f"icmp ne i32 {flag}, 0", "c")
+    em.e(f"br i1 {cond}, label %{l_act}, label %{l_exit}")
+    em.label(l_act)
+    em.process_actions(ins.pc)
+    em.spill()
+    em.e(f"br label %{l_check}")
+    em.label(l_exit)
+    em.spb, em.spo, em.accu, em.env, em.extra = checked
+    for k, (v, ty) in enumerate(((em.accu, "i64"), (em.sp_ptr(0), "ptr"), (em.env, "i64"),
+                                 (str(ins.pc), "i64"))):  # fmt: skip
+        q = em.val(f"getelementptr i8, ptr %out, i64 {8 * k}", "q")
+        em.e(f"store {ty} {v}, ptr {q}")
+    em.e("ret i32 0")
+    return True
+
+
+def _raise(em: Emitter, ins: Instruction, reraise: int | None) -> bool:
+    if reraise is not None:
+        active = em.load_state(em.gen.layout.backtrace_active, "i64")
+        cond = em.val(f"icmp ne i64 {active}, 0", "c")
+
+        def stash() -> None:
+            em.push(em.pc_value(ins.pc))
+            em.call("void", "caml_stash_backtrace",
+                    f"i64 {em.accu}, ptr {em.sp_ptr(0)}, i32 {reraise}")  # fmt: skip
+
+        em.guarded(cond, stash, "bt")
+    if em.region.is_function:
+        em.call("void", "camllvm_raise_notrace", f"i64 {em.accu}")
+        em.e("unreachable")
+    else:  # the innermost trap is this region's own: hand the exception to the parent
+        em.e(f"store i64 {em.accu}, ptr %out")
+        em.e("ret i32 1")
+    return True
+
+
+@lowers(Op.RAISE)
+def lower_raise(em: Emitter, ins: Instruction) -> bool:
+    return _raise(em, ins, 0)
+
+
+@lowers(Op.RERAISE)
+def lower_reraise(em: Emitter, ins: Instruction) -> bool:
+    return _raise(em, ins, 1)
+
+
+@lowers(Op.RAISE_NOTRACE)
+def lower_raise_notrace(em: Emitter, ins: Instruction) -> bool:
+    return _raise(em, ins, None)
+
+
+@lowers(Op.CHECK_SIGNALS)
+def lower_check_signals(em: Emitter, ins: Instruction) -> None:
+    em.check_signals(em.next_pc)
+
+
+@lowers(Op.C_CALL1, Op.C_CALL2, Op.C_CALL3, Op.C_CALL4, Op.C_CALL5)
+def lower_c_call(em: Emitter, ins: Instruction) -> None:
+    nargs = _n(ins, Op.C_CALL1) + 1
+    prim = em.gen.prim_name(ins.args[0])
+    em.setup_for_c_call(em.next_pc)
+    args = [em.accu] + [em.stack(2 + i) for i in range(nargs - 1)]
+    em.gen.declare_prim(prim, nargs)
+    em.accu = em.val(f"call i64 @{prim}({', '.join('i64 ' + a for a in args)})", "prim")
+    em.restore_after_c_call()
+    em.pop(nargs - 1)
+
+
+@lowers(Op.C_CALLN)
+def lower_c_calln(em: Emitter, ins: Instruction) -> None:
+    nargs, index = ins.args
+    prim = em.gen.prim_name(index)
+    em.push(em.accu)
+    em.setup_for_c_call(em.next_pc)
+    em.gen.declare_prim(prim, -1)
+    em.accu = em.val(f"call i64 @{prim}(ptr {em.sp_ptr(2)}, i32 {nargs})", "prim")
+    em.restore_after_c_call()
+    em.pop(nargs)
+
+
+@lowers(Op.CONST0, Op.CONST1, Op.CONST2, Op.CONST3, Op.CONSTINT,
+        Op.PUSHCONST0, Op.PUSHCONST1, Op.PUSHCONST2, Op.PUSHCONST3, Op.PUSHCONSTINT)  # fmt: skip
+def lower_const(em: Emitter, ins: Instruction) -> None:
+    if ins.op >= Op.PUSHCONST0:
+        em.push(em.accu)
+        n = ins.args[0] if ins.op == Op.PUSHCONSTINT else _n(ins, Op.PUSHCONST0)
+    else:
+        n = ins.args[0] if ins.op == Op.CONSTINT else _n(ins, Op.CONST0)
+    em.accu = str(val_int(n))
+
+
+_BINARY: dict[Op, str] = {
+    # accu OP arg on tagged values, as interp.c writes them
+    Op.ANDINT: "and i64 {a}, {b}",
+    Op.ORINT: "or i64 {a}, {b}",
+}
+
+
+@lowers(Op.NEGINT)
+def lower_negint(em: Emitter, ins: Instruction) -> None:
+    em.accu = em.val(f"sub i64 2, {em.accu}", "neg")
+
+
+@lowers(Op.ADDINT, Op.SUBINT, Op.MULINT, Op.ANDINT, Op.ORINT, Op.XORINT,
+        Op.LSLINT, Op.LSRINT, Op.ASRINT)  # fmt: skip
+def lower_arith(em: Emitter, ins: Instruction) -> None:
+    a, b = em.accu, em.stack(0)
+    em.pop(1)
+    op = ins.op
+    if op == Op.ADDINT:
+        s = em.val(f"add i64 {a}, {b}", "add")
+        r = em.val(f"sub i64 {s}, 1", "add")
+    elif op == Op.SUBINT:
+        s = em.val(f"sub i64 {a}, {b}", "sub")
+        r = em.val(f"add i64 {s}, 1", "sub")
+    elif op == Op.MULINT:
+        r = em.val_long(em.val(f"mul i64 {em.long_val(a)}, {em.long_val(b)}", "mul"))
+    elif op in _BINARY:
+        r = em.val(_BINARY[op].format(a=a, b=b), "bit")
+    elif op == Op.XORINT:
+        x = em.val(f"xor i64 {a}, {b}", "xor")
+        r = em.val(f"or i64 {x}, 1", "xor")
+    else:
+        # x86 masks shift counts to 6 bits; LLVM would give poison: mask explicitly.
+        n = em.val(f"and i64 {em.long_val(b)}, 63", "sh")
+        if op == Op.LSLINT:
+            m = em.val(f"sub i64 {a}, 1", "sh")
+            s = em.val(f"shl i64 {m}, {n}", "sh")
+            r = em.val(f"add i64 {s}, 1", "lsl")
+        else:
+            s = em.val(f"{'lshr' if op == Op.LSRINT else 'ashr'} i64 {a}, {n}", "sh")
+            r = em.val(f"or i64 {s}, 1", "shr")
+    em.accu = r
+
+
+@lowers(Op.DIVINT, Op.MODINT)
+def lower_divint(em: Emitter, ins: Instruction) -> None:
+    divisor = em.long_val(em.stack(0))
+    em.pop(1)
+    zero = em.val(f"icmp eq i64 {divisor}, 0", "c")
+    l_zero, l_ok = em.new_label("divz"), em.new_label("div")
+    em.e(f"br i1 {zero}, label %{l_zero}, label %{l_ok}, !prof !0")
+    em.label(l_zero)
+    saved = (em.spb, em.spo, em.env)
+    # interp.c: Setup_for_c_call with pc already past DIVINT, so it stores pc + 1 word.
+    em.setup_for_c_call(em.next_pc + 4)
+    em.call("void", "caml_raise_zero_divide", "")
+    em.e("unreachable")
+    em.label(l_ok)
+    em.spb, em.spo, em.env = saved
+    opname = "sdiv" if ins.op == Op.DIVINT else "srem"
+    em.accu = em.val_long(em.val(f"{opname} i64 {em.long_val(em.accu)}, {divisor}", "div"))
+
+
+_COMPARE = {Op.EQ: "eq", Op.NEQ: "ne", Op.LTINT: "slt", Op.LEINT: "sle", Op.GTINT: "sgt",
+            Op.GEINT: "sge", Op.ULTINT: "ult", Op.UGEINT: "uge"}
+
+
+@lowers(*_COMPARE)
+def lower_compare(em: Emitter, ins: Instruction) -> None:
+    c = em.val(f"icmp {_COMPARE[ins.op]} i64 {em.accu}, {em.stack(0)}", "c")
+    em.pop(1)
+    em.accu = em.bool_val(c)
+
+
+_BRANCH_COMPARE = {Op.BEQ: "eq", Op.BNEQ: "ne", Op.BLTINT: "slt", Op.BLEINT: "sle",
+                   Op.BGTINT: "sgt", Op.BGEINT: "sge", Op.BULTINT: "ult", Op.BUGEINT: "uge"}
+
+
+@lowers(*_BRANCH_COMPARE)
+def lower_branch_compare(em: Emitter, ins: Instruction) -> bool:
+    # interp.c: if (operand OP Long_val(accu)) branch
+    value, target = ins.args
+    c = em.val(f"icmp {_BRANCH_COMPARE[ins.op]} i64 {value}, {em.long_val(em.accu)}", "c")
+    return _cond_branch(em, c, target)
+
+
+@lowers(Op.OFFSETINT)
+def lower_offsetint(em: Emitter, ins: Instruction) -> None:
+    em.accu = em.val(f"add i64 {em.accu}, {ins.args[0] << 1}", "ofs")
+
+
+@lowers(Op.OFFSETREF)
+def lower_offsetref(em: Emitter, ins: Instruction) -> None:
+    p = em.field_ptr(em.accu, 0)
+    old = em.val(f"load i64, ptr {p}", "ref")
+    em.e(f"store i64 {em.val(f'add i64 {old}, {ins.args[0] << 1}', 'ref')}, ptr {p}")
+    em.accu = str(VAL_UNIT)
+
+
+@lowers(Op.ISINT)
+def lower_isint(em: Emitter, ins: Instruction) -> None:
+    em.accu = em.val_long(em.val(f"and i64 {em.accu}, 1", "isint"))
+
+
+@lowers(Op.GETMETHOD)
+def lower_getmethod(em: Emitter, ins: Instruction) -> None:
+    meths = em.field(em.stack(0), 0)
+    em.accu = em.field(meths, em.long_val(em.accu))
+
+
+@lowers(Op.GETPUBMET)
+def lower_getpubmet(em: Emitter, ins: Instruction) -> None:
+    """interp.c's method cache: the cache word lives in the code, as for the interpreter."""
+    tag = val_int(ins.args[0])
+    obj = em.accu
+    em.push(obj)
+    meths = em.field(obj, 0)
+    cache = em.val(f"inttoptr i64 {em.pc_value(ins.pc + 8)} to ptr", "cache")
+    word = em.val(f"load i32, ptr {cache}", "cw")
+    ofs = em.val(f"and i64 {em.val(f'sext i32 {word} to i64', 'cw')}, {em.field(meths, 1)}", "o")
+    mp = em.val(f"inttoptr i64 {meths} to ptr", "m")
+    keyp = em.val(f"getelementptr i8, ptr {mp}, i64 {em.val(f'add i64 {ofs}, 24', 'o')}", "k")
+    hit = em.val(f"icmp eq i64 {em.val(f'load i64, ptr {keyp}', 'key')}, {tag}", "c")
+    l_hit, l_miss, l_join = em.new_label("hit"), em.new_label("miss"), em.new_label("met")
+    em.e(f"br i1 {hit}, label %{l_hit}, label %{l_miss}")
+    em.label(l_hit)
+    vp = em.val(f"getelementptr i8, ptr {mp}, i64 {em.val(f'add i64 {ofs}, 16', 'o')}", "k")
+    found = em.val(f"load i64, ptr {vp}", "meth")
+    em.e(f"br label %{l_join}")
+    em.label(l_miss)
+    looked = em.call("i64", "camllvm_getpubmet_miss", f"i64 {obj}, i64 {tag}, ptr {cache}")
+    em.e(f"br label %{l_join}")
+    em.label(l_join)
+    em.accu = em.val(f"phi i64 [ {found}, %{l_hit} ], [ {looked}, %{l_miss} ]", "meth")
+
+
+@lowers(Op.GETDYNMET)
+def lower_getdynmet(em: Emitter, ins: Instruction) -> None:
+    em.accu = em.call("i64", "camllvm_getdynmet", f"i64 {em.stack(0)}, i64 {em.accu}")  # type: ignore[assignment]
+
+
+@lowers(Op.STOP)
+def lower_stop(em: Emitter, ins: Instruction) -> bool:
+    _require_function(em, "STOP")
+    em.ret()
+    return True
+
+
+# ---- the module ----
+
+#: Runtime functions native code calls, with their LLVM declarations.
+DECLS: dict[str, str] = {
+    "caml_process_pending_actions": "declare void @caml_process_pending_actions()",
+    "caml_alloc_small_dispatch": "declare void @caml_alloc_small_dispatch(i64, i32, i32, ptr)",
+    "caml_alloc_shr": "declare i64 @caml_alloc_shr(i64, i32)",
+    "caml_initialize": "declare void @caml_initialize(ptr, i64)",
+    "caml_modify": "declare void @caml_modify(ptr, i64)",
+    "caml_realloc_stack": "declare void @caml_realloc_stack(i64)",
+    "caml_stash_backtrace": "declare void @caml_stash_backtrace(i64, ptr, i32)",
+    "caml_raise_zero_divide": "declare void @caml_raise_zero_divide() noreturn",
+    "camllvm_raise_notrace": "declare void @camllvm_raise_notrace(i64) noreturn",
+    "camllvm_c_stack_overflow": "declare void @camllvm_c_stack_overflow(ptr) noreturn",
+    "camllvm_apply": f"declare {RET} @camllvm_apply(ptr, i64, i64)",
+    "camllvm_restart": "declare ptr @camllvm_restart(ptr, i64)",
+    "camllvm_grab_pap": f"declare {RET} @camllvm_grab_pap(ptr, i64, i64, i64, ptr)",
+    "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",
+    "camllvm_getpubmet_miss": "declare i64 @camllvm_getpubmet_miss(i64, i64, ptr)",
+    "camllvm_getdynmet": "declare i64 @camllvm_getdynmet(i64, i64)",
+    "llvm.frameaddress.p0": "declare ptr @llvm.frameaddress.p0(i32)",
+    "llvm.trap": "declare void @llvm.trap() cold noreturn nounwind",
+}
+
+GLOBALS = """\
+@Caml_state = external global ptr
+@caml_start_code = external global ptr
+@caml_global_data = external global i64
+@caml_atom_table = external global ptr
+@caml_something_to_do = external global i32
+@camllvm_table = external global ptr
+@camllvm_table_size = external global i64
+@camllvm_c_stack_limit = external global ptr
+"""
+
+
+class ModuleGen:
+    """Collects the IR of one compilation unit: a function and all its try regions."""
+
+    def __init__(self, code: Mapping[int, Instruction], prims: list[str], layout: StateLayout,
+                 names: Mapping[int, str] | None = None) -> None:  # fmt: skip
+        self.code = code
+        self.prims = prims
+        self.layout = layout
+        self.names = names or {}
+        self.used: set[str] = set()
+        self.prim_decls: dict[str, str] = {}
+        self.functions: list[str] = []
+
+    def declare_use(self, fn: str) -> None:
+        self.used.add(fn)
+
+    def prim_name(self, index: int) -> str:
+        if not 0 <= index < len(self.prims):
+            raise CompileError(f"primitive number {index} is not in the PRIM section")
+        return self.prims[index]
+
+    def declare_prim(self, name: str, nargs: int) -> None:
+        if name in DECLS or name in GLOBALS:
+            raise CompileError(f"primitive {name} clashes with a runtime symbol camllvm uses")
+        params = "ptr, i32" if nargs < 0 else ", ".join(["i64"] * nargs)
+        self.prim_decls[name] = f"declare i64 @{name}({params})"
+
+    @staticmethod
+    def function_name(entry: int) -> str:
+        return f"caml_{entry}"
+
+    def region_name(self, region: Region) -> str:
+        return f"{self.function_name(self.entry)}_try{region.start}"
+
+    def compile_function(self, entry: int, toplevel: bool = False) -> str:
+        """IR text of the module for the function whose code starts at ``entry``."""
+        self.entry = entry
+        region = discover_region(self.code, entry, True)
+        kind = "toplevel" if toplevel else "closure"
+        self._emit_region(region, self.function_name(entry), kind)
+        return self.module_text()
+
+    def _emit_region(self, region: Region, fname: str, kind: str) -> None:
+        self.functions.append(Emitter(self, region, fname, kind).emit())
+        for child in region.children.values():
+            self._emit_region(child, self.region_name(child), "region")
+
+    def module_text(self) -> str:
+        decls = [DECLS[f] for f in sorted(self.used)] + sorted(self.prim_decls.values())
+        name = self.names.get(self.entry)
+        header = f"; function at pc {self.entry}" + (f" ({name})" if name else "")
+        meta = '!0 = !{!"branch_weights", i32 1, i32 2000}'
+        return "\n".join([header, GLOBALS, *decls, "", *self.functions, meta, ""])

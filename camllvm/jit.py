@@ -1,0 +1,198 @@
+"""The JIT: compiles functions lazily on first call and installs them in the runtime's native table.
+
+The runtime (jitglue.c) asks ``compile_at(offset)`` the first time a function
+runs; we answer with the address of its native code, or 0 to leave it to
+OCaml's interpreter (mixed mode). Errors cannot travel back through C, so a
+function that cannot be compiled ends the program with one line.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from camllvm.decoder import Instruction, decode
+from camllvm.engine import Engine
+from camllvm.errors import CamllvmError
+from camllvm.irgen import CompileError, ModuleGen, StateLayout
+from camllvm.opcodes import Op
+from camllvm.reader import Executable
+from camllvm.runtime.bridge import Runtime
+
+COMPILE_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long)
+START_FN = ctypes.CFUNCTYPE(None)
+ATEXIT_FN = ctypes.CFUNCTYPE(None)
+
+
+@dataclass
+class JitOptions:
+    """How ``camllvm run`` compiles: which functions, how hard, what to show."""
+
+    mode: str = "all"  # "all": every function that runs; "only": a chosen subset
+    only: list[str] = field(default_factory=list)  # pcs or names for mode "only"
+    seed: int | None = None  # mode "only": compile a random half of the functions
+    opt: int = 1
+    dump_ir: Path | None = None
+    dump_asm: Path | None = None
+    stats: bool = False
+    verify: bool = False
+
+
+@dataclass
+class JitStats:
+    functions: int = 0
+    instructions: int = 0
+    irgen: float = 0.0
+
+
+class Jit:
+    """Compiles the functions of one executable on demand."""
+
+    def __init__(self, exe: Executable, runtime: Runtime, options: JitOptions) -> None:
+        self.exe = exe
+        self.runtime = runtime
+        self.options = options
+        self.stats = JitStats()
+        self.code: dict[int, Instruction] = {ins.pc: ins for ins in decode(exe.code)}
+        self.layout = self._state_layout()
+        self.engine = Engine(options.opt, runtime.path, verify=options.verify)
+        self.selected = self._selection()
+        self._callbacks: list[object] = []  # keep ctypes callbacks alive
+
+    def _state_layout(self) -> StateLayout:
+        off = self.runtime.lib.camllvm_state_offset
+        off.restype = ctypes.c_long
+        names = ("young_limit", "young_ptr", "stack_threshold", "extern_sp", "trapsp",
+                 "external_raise", "exn_bucket", "backtrace_active", "local_roots",
+                 "stack_high")  # fmt: skip
+        return StateLayout(**{n: off(i) for i, n in enumerate(names)})
+
+    def function_entries(self) -> list[int]:
+        """Entry pcs of every closure the program can create (CLOSURE/CLOSUREREC targets)."""
+        entries: set[int] = set()
+        for ins in self.code.values():
+            if ins.op == Op.CLOSURE:
+                entries.add(ins.args[1])
+            elif ins.op == Op.CLOSUREREC:
+                entries.update(ins.args[2:])
+        return sorted(entries)
+
+    def _selection(self) -> set[int] | None:
+        """The function entries mode "only" compiles (None: all of them)."""
+        if self.options.mode == "all":
+            return None
+        entries = self.function_entries()
+        if self.options.seed is not None:
+            rng = random.Random(self.options.seed)
+            chosen = {e for e in entries if rng.random() < 0.5}
+            if rng.random() < 0.5:
+                chosen.add(0)
+            return chosen
+        chosen = set()
+        for spec in self.options.only:
+            if not spec.isdigit():
+                raise CamllvmError(f"--jit-only: function names are not supported yet: {spec}")
+            chosen.add(int(spec))
+        return chosen
+
+    # ---- called from the runtime ----
+
+    def compile_at(self, offset: int) -> int:
+        """Native code address for the function at byte offset ``offset`` (0: interpret it)."""
+        try:
+            if self.selected is not None and self._entry_of(offset) not in self.selected:
+                return 0
+            return self._compile(offset)
+        except CamllvmError as err:
+            _die(f"camllvm: {self.exe.path}: {err}", 2)
+        except Exception as err:  # noqa: BLE001 - nothing may unwind into C
+            if os.environ.get("CAMLLVM_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            _die(f"camllvm: internal error compiling pc {offset}: {type(err).__name__}: {err}", 3)
+        return 0
+
+    def _entry_of(self, offset: int) -> int:
+        """A RESTART entry belongs to the function whose GRAB follows it."""
+        ins = self.code.get(offset)
+        return offset + 4 if ins is not None and ins.op == Op.RESTART else offset
+
+    def _compile(self, offset: int) -> int:
+        if offset not in self.code:
+            raise CompileError(f"pc {offset}: not an instruction boundary")
+        t0 = time.perf_counter()
+        gen = ModuleGen(self.code, self.exe.prims, self.layout)
+        ir = gen.compile_function(offset, toplevel=offset == 0)
+        self.stats.irgen += time.perf_counter() - t0
+        name = gen.function_name(offset)
+        self._dump(offset, ".ll", ir)  # before compiling, so that a failure can be inspected
+        addresses, optimised = self.engine.compile(ir, [name])
+        self.stats.functions += 1
+        self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
+        self._dump(offset, ".opt.ll", optimised)
+        return addresses[name]
+
+    def _dump(self, offset: int, suffix: str, ir: str) -> None:
+        if self.options.dump_ir is not None:
+            self.options.dump_ir.mkdir(parents=True, exist_ok=True)
+            (self.options.dump_ir / f"pc{offset:08d}{suffix}").write_text(ir)
+        if suffix == ".ll":
+            return
+        if self.options.dump_asm is not None:
+            self.options.dump_asm.mkdir(parents=True, exist_ok=True)
+            (self.options.dump_asm / f"pc{offset:08d}.s").write_text(self.engine.assembly(optimised))
+
+    def on_start(self) -> None:
+        """Once the code is loaded: in mode "only", route interpreted calls of chosen functions
+        to native code (their entries are patched; they compile on first call)."""
+        if self.selected is None:
+            return
+        patch = self.runtime.lib.camllvm_patch_entry
+        patch.argtypes = [ctypes.c_long]
+        for entry in sorted(self.selected):
+            if entry != 0 and not patch(entry):
+                self.selected.discard(entry)
+
+    # ---- set-up ----
+
+    def install(self) -> None:
+        lib = self.runtime.lib
+        compile_cb = COMPILE_FN(self.compile_at)
+        start_cb = START_FN(self.on_start)
+        self._callbacks += [compile_cb, start_cb]
+        lib.camllvm_jit_install.argtypes = [COMPILE_FN, START_FN]
+        lib.camllvm_jit_install(compile_cb, start_cb)
+        if self.options.stats:
+            self._register_stats()
+
+    def _register_stats(self) -> None:
+        cb = ATEXIT_FN(self.print_stats)
+        self._callbacks.append(cb)
+        self.runtime.lib.camllvm_at_exit.argtypes = [ATEXIT_FN]
+        self.runtime.lib.camllvm_at_exit(cb)
+
+    def print_stats(self) -> None:
+        lib, s, e = self.runtime.lib, self.stats, self.engine.stats
+        interp = ctypes.c_long.in_dll(lib, "camllvm_interp_entries").value
+        native = ctypes.c_long.in_dll(lib, "camllvm_native_entries").value
+        crossings = ctypes.c_long.in_dll(lib, "camllvm_crossings").value
+        sys.stderr.write(
+            f"camllvm stats: functions compiled {s.functions}, IR lines {s.instructions}\n"
+            f"camllvm stats: time irgen {s.irgen:.3f}s, llvm parse {e.parse:.3f}s, "
+            f"optimise {e.optimise:.3f}s, codegen {e.codegen:.3f}s\n"
+            f"camllvm stats: interpreter entries {interp}, native entries {native}, "
+            f"crossings {crossings}\n"
+        )
+        sys.stderr.flush()
+
+
+def _die(message: str, code: int) -> None:
+    sys.stderr.write(message.replace("\n", " ") + "\n")
+    sys.stderr.flush()
+    os._exit(code)

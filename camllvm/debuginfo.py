@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from camllvm.errors import BytecodeFormatError
@@ -227,3 +228,19 @@ def debug_events(exe: Executable) -> list[DebugEvent]:
             gc.enable()
     events.sort(key=lambda ev: ev.pc)  # qsort in process_debug_events; ours is stable
     return events
+
+
+def event_for_location(events: Sequence[DebugEvent], pc: int) -> DebugEvent | None:
+    """The event ocamlrun would report for ``pc`` (backtrace_byt.c event_for_location).
+
+    ``events`` must be sorted by pc (as debug_events returns them). Like the
+    runtime, accept an event one instruction word after ``pc`` (ocamlc may
+    move an event past a PUSH). When several events share a pc the last one
+    wins; the runtime's pick depends on its qsort.
+    """
+    low = bisect.bisect_right(events, pc, key=lambda ev: ev.pc) - 1
+    if low >= 0 and events[low].pc == pc:
+        return events[low]
+    if low + 1 < len(events) and events[low + 1].pc == pc + 4:
+        return events[low + 1]
+    return None

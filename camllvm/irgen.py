@@ -27,6 +27,7 @@ CLOSURE_TAG, INFIX_TAG, DOUBLE_TAG, DOUBLE_ARRAY_TAG = 247, 249, 253, 254
 MAX_YOUNG_WOSIZE = 256
 ALLOC_FLAGS = 3  # CAML_DO_TRACK | CAML_FROM_CAML (caml/memory.h)
 STACK_THRESHOLD_WORDS = 256  # Stack_threshold / sizeof(value) (caml/config.h)
+C_STACK_GUARD = 256 * 1024  # bytes at the bottom of the main thread's C stack
 
 
 class CompileError(CamllvmError):
@@ -422,9 +423,14 @@ class Emitter:
             self.rebase(self.load_state(lay.extern_sp), 0)
 
         self.guarded(low, grow, "stk")
+        # Only the main OCaml thread's stack has a known bottom: the check fires
+        # when the frame lies in its last 256 KiB (other threads get big stacks).
         fa = self.call("ptr", "llvm.frameaddress.p0", "i32 0")
-        lim = self.val("load ptr, ptr @camllvm_c_stack_limit", "lim")
-        deep = self.val(f"icmp ult ptr {fa}, {lim}", "c")
+        guard = self.val("load ptr, ptr @camllvm_c_stack_guard", "lim")
+        fai = self.val(f"ptrtoint ptr {fa} to i64", "fa")
+        gi = self.val(f"ptrtoint ptr {guard} to i64", "g")
+        depth = self.val(f"sub i64 {fai}, {gi}", "d")
+        deep = self.val(f"icmp ult i64 {depth}, {C_STACK_GUARD}", "c")
         l_ovf, l_ok = self.new_label("cstk"), self.new_label("cstk.ok")
         self.e(f"br i1 {deep}, label %{l_ovf}, label %{l_ok}, !prof !0")
         self.label(l_ovf)
@@ -1204,7 +1210,7 @@ GLOBALS = """\
 @caml_something_to_do = external global i32
 @camllvm_table = external global ptr
 @camllvm_table_size = external global i64
-@camllvm_c_stack_limit = external global ptr
+@camllvm_c_stack_guard = external global ptr
 """
 
 

@@ -189,8 +189,9 @@ def _intern(data: bytes, sharing: bool) -> tuple[object, int, int]:
         pos += 1
         if code >= PREFIX_SMALL_BLOCK:
             size = (code >> 4) & 0x7
-            if size == 0:
-                v: object = atoms.get(code & 0xF) or atoms.setdefault(code & 0xF, Block(code & 0xF, []))
+            if size == 0:  # Atom(tag): static, not numbered for sharing
+                tag = code & 0xF
+                v: object = atoms.get(tag) or atoms.setdefault(tag, Block(tag, []))
             else:
                 fields: list[object] = [None] * size
                 v = Block(code & 0xF, fields)

@@ -135,7 +135,8 @@ def read_trailer(path: str, head: bytes, tail: bytes, size: int) -> tuple[int, s
     if magic_bytes != EXEC_MAGIC.encode():
         if _OTHER_EXEC_MAGIC.fullmatch(magic_bytes):
             other = magic_bytes.decode("ascii")
-            raise _fail(path, f"built by another OCaml version (magic {other}, expected {EXEC_MAGIC})")
+            problem = f"built by another OCaml version (magic {other}, expected {EXEC_MAGIC})"
+            raise _fail(path, problem)
         if _OBJECT_MAGIC.fullmatch(head[:EXEC_MAGIC_LENGTH]):
             kind = head[:EXEC_MAGIC_LENGTH].decode("ascii")
             raise _fail(path, f"an OCaml compiled file (magic {kind}), not a bytecode executable")

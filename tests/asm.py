@@ -43,7 +43,7 @@ Instr = tuple
 Item = Label | Instr
 
 
-def _op(mnemonic: str | Op) -> Op:
+def opcode(mnemonic: str | Op) -> Op:
     """The Op for a mnemonic (case-insensitive name) or an Op itself."""
     if isinstance(mnemonic, Op):
         return mnemonic
@@ -82,12 +82,12 @@ def assemble(items: Sequence[Item], prims: Sequence[str]) -> bytes:
                 raise AsmError(f"label {item.name} defined twice")
             labels[item.name] = pos
         else:
-            pos += _size(_op(item[0]), tuple(item[1:]))
+            pos += _size(opcode(item[0]), tuple(item[1:]))
     prim_index = {name: i for i, name in enumerate(prims)}
     words: list[int] = []
     for item in items:
         if not isinstance(item, Label):
-            words.extend(_encode(_op(item[0]), tuple(item[1:]), len(words), labels, prim_index))
+            words.extend(_encode(opcode(item[0]), tuple(item[1:]), len(words), labels, prim_index))
     return struct.pack(f"<{len(words)}i", *words)
 
 
@@ -125,7 +125,7 @@ def _encode(op: Op, operands: tuple, at: int, labels: dict[str, int],
 
 def ops_of(items: Iterable[Item]) -> set[Op]:
     """The opcodes a listing uses."""
-    return {_op(item[0]) for item in items if not isinstance(item, Label)}
+    return {opcode(item[0]) for item in items if not isinstance(item, Label)}
 
 
 # --------------------------------------------------------------------------

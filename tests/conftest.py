@@ -25,7 +25,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--camllvm-cmd", default=None,
                     help="command under test (default: <repo>/.venv/bin/camllvm)")
     group.addoption("--camllvm-modes", default=None,
-                    help="';'-separated mode option strings; write --camllvm-modes='--jit=off;--jit=all'")
+                    help="';'-separated mode strings, e.g. --camllvm-modes='--jit=off;--jit=all' "
+                         "(use the '=' form: the value starts with '--')")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -253,7 +253,7 @@ def test_asm_decodes(name: str) -> None:
 
     case = CASES[name]()
     code = asm.assemble(case.items, asm.template().prims)
-    wanted = [asm._op(i[0]) for i in case.items if not isinstance(i, Label)]
+    wanted = [asm.opcode(i[0]) for i in case.items if not isinstance(i, Label)]
     assert [ins.op for ins in decode(code)] == wanted
 
 

@@ -37,7 +37,8 @@ void camllvm_set_hook(value (*hook)(code_t, asize_t));
    camllvm_lazy_entry until compiled, camllvm_interp_call if interpreted). */
 camllvm_fn *camllvm_table = NULL;
 uintnat camllvm_table_size = 0;          /* in code words */
-char *camllvm_c_stack_limit = NULL;      /* native code raises Stack_overflow below */
+char *camllvm_c_stack_guard = NULL;      /* native code raises Stack_overflow when its
+                                            frame is in [guard, guard + 256 KiB) */
 long camllvm_native_entries = 0;         /* hook entries run natively */
 long camllvm_crossings = 0;              /* native <-> interpreter transfers */
 static camllvm_compile_fn compile_hook = NULL;
@@ -457,8 +458,8 @@ static void *main_thread(void *p)
   pthread_getattr_np(pthread_self(), &attr);
   pthread_attr_getstack(&attr, &addr, &size);
   pthread_attr_destroy(&attr);
-  /* Leave 256 KiB for C code called from the deepest native frame. */
-  camllvm_c_stack_limit = (char *) addr + 256 * 1024;
+  /* The last 256 KiB are left for C code called from the deepest native frame. */
+  camllvm_c_stack_guard = (char *) addr;
   camllvm_main(a->argv);
   return NULL;
 }

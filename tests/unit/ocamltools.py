@@ -56,7 +56,8 @@ def tool(name: str) -> Path:
     for ml in OCAML_SOURCES.glob("*.ml"):
         shutil.copy(ml, out / ml.name)
     if name == "sections":  # needs OCaml's own Bytesections, Symtable, Instruct
-        return ocamlc(out / name, ["ocamlcommon.cma", "dump.ml", "sections.ml"], "-I", "+compiler-libs")
+        sources = ["ocamlcommon.cma", "dump.ml", "sections.ml"]
+        return ocamlc(out / name, sources, "-I", "+compiler-libs")
     if name == "mkvals":
         return ocamlc(out / name, ["dump.ml", "mkvals.ml"])
     return ocamlc(out / name, [f"{name}.ml"])

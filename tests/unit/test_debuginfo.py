@@ -7,11 +7,12 @@ import re
 import struct
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from camllvm.debuginfo import DebugEvent, crcs, debug_events, global_names
+from camllvm.debuginfo import DebugEvent, crcs, debug_events, event_for_location, global_names
 from camllvm.errors import BytecodeFormatError
 from camllvm.reader import read_executable
 
@@ -118,7 +119,9 @@ def test_global_slots_match_ocamldumpobj() -> None:
     words = struct.unpack(f"<{len(exe.code) // 4}i", exe.code)
     checked = set()
     for line in run(["ocamldumpobj", path]).splitlines():
-        match = re.fullmatch(r"\s*(\d+)\s+(?:PUSH)?(?:GETGLOBAL|GETGLOBALFIELD|SETGLOBAL) ([A-Z]\w*)(, \d+)?", line)
+        match = re.fullmatch(
+            r"\s*(\d+)\s+(?:PUSH)?(?:GETGLOBAL|GETGLOBALFIELD|SETGLOBAL) ([A-Z]\w*)(, \d+)?", line
+        )
         if match:
             assert names[words[int(match[1]) + 1]] == match[2], line
             checked.add(match[2])
@@ -178,7 +181,8 @@ def test_garbage_section(section: str, tmp_path: Path) -> None:
 def _marshalled_string(total: int) -> bytes:
     """A marshalled string (CODE_STRING32, caml/intext.h) of exactly ``total`` bytes."""
     n = total - 20 - 5
-    return struct.pack(">IIIII", 0x8495A6BE, 5 + n, 1, 0, 0) + b"\x0a" + struct.pack(">I", n) + b"s" * n
+    header = struct.pack(">IIIII", 0x8495A6BE, 5 + n, 1, 0, 0)
+    return header + b"\x0a" + struct.pack(">I", n) + b"s" * n
 
 
 def _marshalled_string_list(total: int) -> bytes:
@@ -193,28 +197,53 @@ def _marshalled_int(n: int) -> bytes:
     return struct.pack(">IIIII", 0x8495A6BE, 1, 0, 1, 1) + bytes([0x40 | n])
 
 
-@pytest.mark.parametrize(
-    ("section", "content", "problem"),
-    [
-        ("SYMB", lambda n: _marshalled_string(n), "the global map is not a block"),
-        ("SYMB", lambda n: _marshalled_int(0) + b"\0" * (n - 21), "bytes after the marshalled value"),
-        ("CRCS", lambda n: _marshalled_string(n), "the CRC list is not a block"),
-        ("DBUG", lambda n: b"\0\0\0\1" + bytes(4) + _marshalled_int(5) + _marshalled_string(n - 29),
-         "a directory list is not a block"),
-        ("DBUG", lambda n: b"\0\0\0\1" + bytes(4) + _marshalled_int(5) + _marshalled_int(0) + bytes(n - 50),
-         "an event list is not a block"),
-        ("DBUG", lambda n: b"\0\0\0\2" + bytes(4) + _marshalled_int(0) + _marshalled_string_list(n - 31) + bytes(2),
-         "truncated before unit 1 of 2"),
-        ("DBUG", lambda n: b"\0\0\0\1" + bytes(4) + _marshalled_int(0) + _marshalled_int(0) + bytes(n - 50),
-         "8 bytes after the last unit"),
-    ],
-)
-def test_wrong_shape(section: str, content: object, problem: str, tmp_path: Path) -> None:
+def _dbug(units: int, *values: bytes) -> bytes:
+    """A DBUG section: unit count, then an origin of 0 and the given marshalled values."""
+    return struct.pack(">II", units, 0) + b"".join(values)
+
+
+WRONG_SHAPES: list[tuple[str, Callable[[int], bytes], str]] = [
+    ("SYMB", _marshalled_string, "the global map is not a block"),
+    ("SYMB", lambda n: _marshalled_int(0) + bytes(n - 21), "bytes after the marshalled value"),
+    ("CRCS", _marshalled_string, "the CRC list is not a block"),
+    ("DBUG", lambda n: _dbug(1, _marshalled_int(5), _marshalled_string(n - 29)),
+     "a directory list is not a block"),
+    ("DBUG", lambda n: _dbug(1, _marshalled_int(5), _marshalled_int(0), bytes(n - 50)),
+     "an event list is not a block"),
+    ("DBUG", lambda n: _dbug(2, _marshalled_int(0), _marshalled_string_list(n - 31), bytes(2)),
+     "truncated before unit 1 of 2"),
+    ("DBUG", lambda n: _dbug(1, _marshalled_int(0), _marshalled_int(0), bytes(n - 50)),
+     "8 bytes after the last unit"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("section", "content", "problem"), WRONG_SHAPES)
+def test_wrong_shape(
+    section: str, content: Callable[[int], bytes], problem: str, tmp_path: Path
+) -> None:
     """Well-formed marshalled data of the wrong type."""
     length = read_executable(crash()).section(section).length  # type: ignore[union-attr]
-    path = _replace_section(crash(), section, content(length), tmp_path / "bad")  # type: ignore[operator]
+    path = _replace_section(crash(), section, content(length), tmp_path / "bad")
     reader = {"SYMB": global_names, "CRCS": crcs, "DBUG": debug_events}[section]
     with pytest.raises(BytecodeFormatError) as info:
         reader(read_executable(path))
     assert str(info.value).startswith(f"{path}: {section} section: ")
     assert problem in str(info.value)
+
+
+def test_event_for_location() -> None:
+    def ev(pc: int, line: int) -> DebugEvent:
+        return DebugEvent(pc, "M", "m.ml", line, 0, 1, "f", "before")
+
+    events = [ev(8, 1), ev(16, 2), ev(16, 3), ev(40, 4)]
+    assert event_for_location(events, 8) == ev(8, 1)
+    assert event_for_location(events, 4) == ev(8, 1)  # one word early, as the runtime allows
+    assert event_for_location(events, 0) is None
+    assert event_for_location(events, 16) == ev(16, 3)
+    assert event_for_location(events, 12) == ev(16, 2)
+    assert event_for_location(events, 36) == ev(40, 4)
+    assert event_for_location(events, 24) is None
+    assert event_for_location(events, 44) is None
+    assert event_for_location([], 0) is None
+    real = debug_events(read_executable(crash()))
+    assert all(event_for_location(real, e.pc).pc == e.pc for e in real)  # type: ignore[union-attr]

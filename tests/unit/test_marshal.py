@@ -225,7 +225,8 @@ def test_sections_of_a_real_program(section: str) -> None:
     directory.mkdir(exist_ok=True)
     exe = directory / "prog"
     if not exe.exists():
-        compile_program(directory, "prog", 'let () = print_float (Unix.time ())\n', "-g", "unix.cma")
+        source = "let () = print_float (Unix.time ())\n"
+        compile_program(directory, "prog", source, "-g", "unix.cma")
     raw = read_executable(str(exe)).raw[section]
     if section == "DBUG":  # count, then per unit: orig, events, dirs
         values, pos = [], 4
@@ -311,7 +312,8 @@ def test_other_custom_codes() -> None:
     data = bytes([m.CODE_CUSTOM]) + b"_j\0" + struct.pack(">q", -5)
     assert unmarshal(_small(data, 1))[0] == Custom("_j", -5)
     # CODE_CUSTOM_LEN: identifier, 32-bit and 64-bit sizes, then the payload
-    data = bytes([m.CODE_CUSTOM_LEN]) + b"_n\0" + struct.pack(">IQ", 4, 8) + b"\x02" + struct.pack(">q", -7)
+    data = bytes([m.CODE_CUSTOM_LEN]) + b"_n\0" + struct.pack(">IQ", 4, 8)
+    data += b"\x02" + struct.pack(">q", -7)
     assert unmarshal(_small(data, 1))[0] == Custom("_n", -7)
 
 
@@ -333,8 +335,10 @@ def test_other_custom_codes() -> None:
         (_small(bytes([m.CODE_SHARED8, 1]), 0), "shared reference 1 out of range"),
         (_small(bytes([m.PREFIX_SMALL_BLOCK | (1 << 4), m.CODE_SHARED8, 2]), 1), "out of range"),
         (_small(b"\x21a", 2), "has 1 shared objects, header says 2"),
-        (_small(bytes([m.CODE_CUSTOM_LEN]) + b"_bigarr02\0" + bytes(12), 1), "unsupported custom block '_bigarr02'"),
-        (_small(bytes([m.CODE_BLOCK32]) + struct.pack(">I", 1000 << 10), 1), "larger than the data"),
+        (_small(bytes([m.CODE_CUSTOM_LEN]) + b"_bigarr02\0" + bytes(12), 1),
+         "unsupported custom block '_bigarr02'"),
+        (_small(bytes([m.CODE_BLOCK32]) + struct.pack(">I", 1000 << 10), 1),
+         "larger than the data"),
     ],
 )
 def test_bad_input(blob: bytes, message: str) -> None:

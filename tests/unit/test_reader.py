@@ -60,7 +60,10 @@ PROGRAMS: dict[str, Callable[[], str | None]] = {
     "debug": lambda: _program("debug", USES_UNIX, "-g", "unix.cma"),
     "dllpath": lambda: _program("dllpath", HELLO, "-dllpath", "/opt/a", "-dllpath", "/b"),
     "custom": _custom_runtime,
-    **{os.path.basename(p): (lambda p=p: p if os.path.exists(p) else None) for p in DEBIAN_PROGRAMS},
+    **{
+        os.path.basename(p): (lambda p=p: p if os.path.exists(p) else None)  # type: ignore[misc]
+        for p in DEBIAN_PROGRAMS
+    },
 }
 
 
@@ -73,7 +76,7 @@ def program(request: pytest.FixtureRequest) -> str:
 
 
 def test_sections_match_ocamls_bytesections(program: str) -> None:
-    """Names, lengths and order from compiler-libs' Bytesections.toc, offsets from pos_first_section."""
+    """Names, lengths, order from Bytesections.toc; first offset from pos_first_section."""
     exe = read_executable(program)
     assert [(s.name, str(s.length)) for s in exe.sections] == oracle_lines(program, "SECTION")
     ((first,),) = oracle_lines(program, "FIRST")
@@ -135,7 +138,8 @@ def test_prims_of_plain_program_are_ocamlrun_builtins() -> None:
 
 def test_code_and_data() -> None:
     exe = read_executable(hello())
-    assert len(exe.code) % 4 == 0 and len(exe.code) == exe.section("CODE").length  # type: ignore[union-attr]
+    code = exe.section("CODE")
+    assert code is not None and len(exe.code) == code.length and len(exe.code) % 4 == 0
     assert exe.data == exe.raw["DATA"] and exe.data[:4] == b"\x84\x95\xa6\xbe"
     # the #! line is what precedes the first section
     blob = Path(hello()).read_bytes()
@@ -185,26 +189,34 @@ def _rename(blob: bytes, old: bytes, new: bytes) -> bytes:
 
 
 def _resize_code(blob: bytes, delta: int) -> bytes:
-    return _with_toc(blob, [(n, length + delta if n == b"CODE" else length) for n, length in _toc(blob)])
+    toc = [(n, length + delta if n == b"CODE" else length) for n, length in _toc(blob)]
+    return _with_toc(blob, toc)
 
+
+OTHER_VERSION = "built by another OCaml version (magic Caml1999X{}, expected Caml1999X030)"
+NOT_BYTECODE = "not an OCaml bytecode executable"
+TRUNCATED = "precede the section table (truncated file?)"
 
 BAD_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
-    "empty": (lambda b: b"", "empty file, not an OCaml bytecode executable"),
-    "too short": (lambda b: b[-10:], "file too short (10 bytes), not an OCaml bytecode executable"),
-    "text": (lambda b: b"let () = print_endline \"not bytecode\"\n", "not an OCaml bytecode executable"),
-    "truncated end": (lambda b: b[:-5], "not an OCaml bytecode executable"),
-    "older OCaml": (lambda b: b[:-12] + b"Caml1999X029", "built by another OCaml version (magic Caml1999X029, expected Caml1999X030)"),
-    "newer OCaml": (lambda b: b[:-12] + b"Caml1999X033", "built by another OCaml version (magic Caml1999X033, expected Caml1999X030)"),
-    "object file": (lambda b: b"Caml1999O030" + b"\0" * 100, "an OCaml compiled file (magic Caml1999O030), not a bytecode executable"),
-    "huge section count": (lambda b: _with_toc(b, _toc(b), count=0x10000000), "section table of 268435456 entries is larger than the file"),
-    "truncated start": (lambda b: b[4000:], "precede the section table (truncated file?)"),
-    "section too long": (lambda b: _resize_code(b, 1 << 30), "precede the section table (truncated file?)"),
+    "empty": (lambda b: b"", f"empty file, {NOT_BYTECODE}"),
+    "too short": (lambda b: b[-10:], f"file too short (10 bytes), {NOT_BYTECODE}"),
+    "text": (lambda b: b"let () = print_endline \"no\"\n", NOT_BYTECODE),
+    "truncated end": (lambda b: b[:-5], NOT_BYTECODE),
+    "older OCaml": (lambda b: b[:-12] + b"Caml1999X029", OTHER_VERSION.format("029")),
+    "newer OCaml": (lambda b: b[:-12] + b"Caml1999X033", OTHER_VERSION.format("033")),
+    "object file": (lambda b: b"Caml1999O030" + bytes(100),
+                    "an OCaml compiled file (magic Caml1999O030), not a bytecode executable"),
+    "huge section count": (lambda b: _with_toc(b, _toc(b), count=0x10000000),
+                           "section table of 268435456 entries is larger than the file"),
+    "truncated start": (lambda b: b[4000:], TRUNCATED),
+    "section too long": (lambda b: _resize_code(b, 1 << 30), TRUNCATED),
     "no CODE": (lambda b: _rename(b, b"CODE", b"KODE"), "no CODE section"),
     "two CODE": (lambda b: _rename(b, b"DATA", b"CODE"), "duplicate section CODE"),
     "two PRIM": (lambda b: _rename(b, b"DLLS", b"PRIM"), "duplicate section PRIM"),
-    "partial word": (lambda b: _resize_code(b, -2), "CODE section length 11274 is not a multiple of 4"),
+    "partial word": (lambda b: _resize_code(b, -2),
+                     "CODE section length 11274 is not a multiple of 4"),
     "binary name": (lambda b: _rename(b, b"DLPT", b"\xffXYZ"), "section 1 has a non-ASCII name"),
-}
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
@@ -218,7 +230,7 @@ def test_bad_file(case: str, tmp_path: Path) -> None:
         read_executable(str(path))
     message = str(info.value)
     assert message.startswith(f"{path}: ") and problem in message and "\n" not in message
-    if problem == "not an OCaml bytecode executable":
+    if problem == NOT_BYTECODE:
         assert message == f"{path}: {problem}"
 
 

@@ -1,4 +1,4 @@
-"""Decoded instructions -> functions, basic blocks and the VM stack depth before every instruction."""
+"""Decoded instructions -> functions, basic blocks, VM stack depth before every instruction."""
 
 from __future__ import annotations
 
@@ -272,7 +272,8 @@ class _Walker:
             elif op is Op.PUSHACC:
                 slot = args[0] - 1
         if slot is not None and slot >= d:
-            raise self.error(ins.pc, entry, f"{op.name} reaches slot {slot} of a frame of {d} words")
+            problem = f"{op.name} reaches slot {slot} of a frame of {d} words"
+            raise self.error(ins.pc, entry, problem)
 
 
 def _blocks(walker: _Walker, reached: list[int], leaders: set[int]) -> list[Block]:

@@ -1,4 +1,4 @@
-"""CODE bytes <-> Instruction records (operand layouts of bytecomp/emitcode.ml, runtime/fix_code.c)."""
+"""CODE bytes <-> Instruction records (layouts of bytecomp/emitcode.ml, runtime/fix_code.c)."""
 
 from __future__ import annotations
 
@@ -105,7 +105,9 @@ def decode(code: bytes, where: str = "CODE") -> list[Instruction]:
     return out
 
 
-def _decode_table(words: tuple[int, ...], i: int, layout: int, where: str) -> tuple[tuple[int, ...], int]:
+def _decode_table(
+    words: tuple[int, ...], i: int, layout: int, where: str
+) -> tuple[tuple[int, ...], int]:
     """Operands of SWITCH / CLOSUREREC: offsets relative to the first table word."""
     n = len(words)
     if layout == _SWITCH:
@@ -123,13 +125,15 @@ def _decode_table(words: tuple[int, ...], i: int, layout: int, where: str) -> tu
             raise _fail(where, 4 * i, "CLOSUREREC truncated by the end of the code")
         head = (words[i + 1], words[i + 2])
         if head[0] < 1 or head[1] < 0:
-            raise _fail(where, 4 * i, f"CLOSUREREC with {head[0]} functions and {head[1]} variables")
+            problem = f"CLOSUREREC with {head[0]} functions and {head[1]} variables"
+            raise _fail(where, 4 * i, problem)
         table = i + 3
         count = head[0]
         name = "CLOSUREREC"
     end = table + count
     if end > n:
-        raise _fail(where, 4 * i, f"{name} table of {count} entries truncated by the end of the code")
+        problem = f"{name} table of {count} entries truncated by the end of the code"
+        raise _fail(where, 4 * i, problem)
     return head + tuple(4 * (table + words[table + k]) for k in range(count)), end
 
 
@@ -139,7 +143,7 @@ def encode(instrs: Sequence[Instruction]) -> bytes:
     extend = words.extend
     for ins in instrs:
         if 4 * len(words) != ins.pc:
-            raise ValueError(f"instruction at pc {ins.pc} does not follow the previous one (at {4 * len(words)})")
+            raise ValueError(f"instruction at pc {ins.pc} should be at pc {4 * len(words)}")
         layout, _, labels = _LAYOUTS[ins.op]
         words.append(int(ins.op))
         base = len(words)
@@ -162,5 +166,5 @@ def encode(instrs: Sequence[Instruction]) -> bytes:
                 table = base + 2
             extend(t // 4 - table for t in targets)
         if len(words) - base + 1 != ins.size:
-            raise ValueError(f"instruction at pc {ins.pc}: size {ins.size} does not match its operands")
+            raise ValueError(f"instruction at pc {ins.pc}: size {ins.size} does not fit")
     return struct.pack(f"<{len(words)}i", *words)

@@ -205,9 +205,12 @@ def _select(exe: Executable, program: Program, function: str) -> list[Function]:
         return [fn]
     found = [f for f in program.functions.values() if f.name == function]
     if not found:  # an unqualified name: "fact" for "Hello.fact"
-        found = [f for f in program.functions.values() if f.name and f.name.endswith("." + function)]
+        suffix = "." + function
+        found = [f for f in program.functions.values() if f.name and f.name.endswith(suffix)]
     if not found:
-        raise CamllvmError(f"{exe.path}: no function named {function!r} (give an entry pc or a name)")
+        raise CamllvmError(
+            f"{exe.path}: no function named {function!r} (give an entry pc or a name)"
+        )
     return found
 
 
@@ -221,7 +224,10 @@ def dis_lines(exe: Executable, function: str | None = None) -> Iterator[str]:
     events = debug_events(exe)
     name_functions(program, events)
     fmt = _Formatter(exe, program, events)
-    chosen = list(program.functions.values()) if function is None else _select(exe, program, function)
+    if function is None:
+        chosen = list(program.functions.values())
+    else:
+        chosen = _select(exe, program, function)
     for fn in chosen:
         yield from _function_lines(fmt, fn)
     if function is None:

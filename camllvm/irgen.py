@@ -369,12 +369,27 @@ class Emitter:
     def apply(self, clos: str, extra: str | int) -> None:
         """Call clos on the arguments at sp; its return frame is just above them."""
         fn = self.native_code_of(clos)
-        r = self.val(f"call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})", "ret")
+        r0 = self.val(f"call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})", "ret")
+        r = self.resolve_deferred(r0)
         self.accu = self.val(f"extractvalue {RET} {r}, 0", "accu")
         frame = self.val(f"extractvalue {RET} {r}, 1", "sp")
         self.rebase(frame, 0)
         self.env = self.stack(1)  # the GC may have moved our closure: take it from the frame
         self.pop(3)
+
+    def resolve_deferred(self, r: str) -> str:
+        """A non-tail call site runs an application its callee deferred (jitglue.c)."""
+        sp = self.val(f"extractvalue {RET} {r}, 1", "sp")
+        tag = self.val(f"and i64 {self.val(f'ptrtoint ptr {sp} to i64', 'spi')}, 1", "tag")
+        deferred = self.val(f"icmp ne i64 {tag}, 0", "c")
+        l_res, l_join = self.new_label("defer"), self.new_label("defer.join")
+        before = self.cur
+        self.e(f"br i1 {deferred}, label %{l_res}, label %{l_join}, !prof !0")
+        self.label(l_res)
+        resolved = self.call(RET, "camllvm_resolve", f"{RET} {r}")
+        self.e(f"br label %{l_join}")
+        self.label(l_join)
+        return self.val(f"phi {RET} [ {r}, %{before} ], [ {resolved}, %{l_res} ]", "ret")
 
     def tail_apply(self, clos: str, extra: str | int) -> None:
         fn = self.native_code_of(clos)
@@ -1193,6 +1208,7 @@ DECLS: dict[str, str] = {
     "camllvm_raise_notrace": "declare void @camllvm_raise_notrace(i64) noreturn",
     "camllvm_c_stack_overflow": "declare void @camllvm_c_stack_overflow(ptr) noreturn",
     "camllvm_apply": f"declare {RET} @camllvm_apply(ptr, i64, i64)",
+    "camllvm_resolve": f"declare {RET} @camllvm_resolve({RET})",
     "camllvm_restart": "declare ptr @camllvm_restart(ptr, i64)",
     "camllvm_grab_pap": f"declare {RET} @camllvm_grab_pap(ptr, i64, i64, i64, ptr)",
     "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",

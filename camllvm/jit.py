@@ -61,6 +61,9 @@ class Jit:
         self.code: dict[int, Instruction] = {ins.pc: ins for ins in decode(exe.code)}
         self.layout = self._state_layout()
         self.engine = Engine(options.opt, runtime.path, verify=options.verify)
+        # The toplevel (module initialisers) runs exactly once: optimising it never pays.
+        self.cold_engine = (self.engine if options.opt == 0 else
+                            Engine(0, runtime.path, verify=options.verify))  # fmt: skip
         self.selected = self._selection()
         self._callbacks: list[object] = []  # keep ctypes callbacks alive
 
@@ -132,7 +135,8 @@ class Jit:
         self.stats.irgen += time.perf_counter() - t0
         name = gen.function_name(offset)
         self._dump(offset, ".ll", ir)  # before compiling, so that a failure can be inspected
-        addresses, optimised = self.engine.compile(ir, [name])
+        engine = self.cold_engine if offset == 0 else self.engine
+        addresses, optimised = engine.compile(ir, [name])
         self.stats.functions += 1
         self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
         self._dump(offset, ".opt.ll", optimised)
@@ -178,7 +182,12 @@ class Jit:
         self.runtime.lib.camllvm_at_exit(cb)
 
     def print_stats(self) -> None:
-        lib, s, e = self.runtime.lib, self.stats, self.engine.stats
+        lib, s = self.runtime.lib, self.stats
+        e = self.engine.stats
+        if self.cold_engine is not self.engine:
+            c = self.cold_engine.stats
+            e = type(e)(e.parse + c.parse, e.optimise + c.optimise, e.codegen + c.codegen,
+                        e.modules + c.modules)  # fmt: skip
         interp = ctypes.c_long.in_dll(lib, "camllvm_interp_entries").value
         native = ctypes.c_long.in_dll(lib, "camllvm_native_entries").value
         crossings = ctypes.c_long.in_dll(lib, "camllvm_crossings").value

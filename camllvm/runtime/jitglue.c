@@ -5,6 +5,13 @@
  * with sp pointing at its arguments (extra_args + 1 of them) as after the
  * interpreter's APPLY, and returns the accumulator and the VM stack pointer
  * left pointing at the caller's return frame (the caller pops that frame).
+ *
+ * Deferred applications: a tail call to an interpreted closure must not nest
+ * the interpreter inside native code (mutual tail recursion across tiers would
+ * grow both stacks). Such a call returns a *marker* instead: sp tagged with 1,
+ * pointing at the closure stored just below the arguments, and accu = the
+ * extra_args count. Whoever made the nearest non-tail call runs it (see
+ * camllvm_resolve and camllvm_enter_prim).
  */
 #define CAML_INTERNALS
 #include <pthread.h>
@@ -46,6 +53,10 @@ static void (*start_hook)(void) = NULL;  /* once the code is loaded: eager compi
 
 camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args);
 camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
+camllvm_ret camllvm_defer(value *sp, value clos, intnat extra_args);
+
+#define Is_deferred(r) (((uintnat)(r).sp & 1) != 0)
+#define ENTER_MAX_ARGS 64               /* deferred applications the enter stub runs itself */
 
 /* ---- threaded-code stubs living outside the code area (backtraces skip them) ---- */
 
@@ -53,6 +64,7 @@ static code_t stub_area;                 /* mmap'd near caml_start_code */
 static code_t stop_stub;                 /* STOP */
 static code_t apply_stubs[256];          /* ACC 0; POP 1; APPLY n */
 static code_t enter_stub;                /* see camllvm_enter_prim */
+#define ENTER_STUB_WORDS (6 + ENTER_MAX_ARGS + 2 + 5 * (ENTER_MAX_ARGS - 1))
 static value fake_closure_block[3];      /* header, code, closinfo */
 static code_t fake_closure_code;         /* ACC0; RETURN 1 */
 static int enter_prim_index = -1;
@@ -105,18 +117,28 @@ static void init_stubs(void)
   fake_closure_block[2] = Make_closinfo(0, 2);
   enter_prim_index = caml_prim_table.size;
   caml_ext_table_add(&caml_prim_table, (void *) camllvm_enter_prim);
-  /* PUSH_RETADDR (exposes env, extra_args); C_CALL1 enter; BRANCHIFNOT exn;
-     ACC0; POP 1; APPLY 1 (into the fake closure: returns through the real
-     frame with extra_args = 0); exn: ACC0; RAISE_NOTRACE */
-  enter_stub = stub_alloc(13);
-  enter_stub[0] = threaded(PUSH_RETADDR); enter_stub[1] = 0;
-  enter_stub[2] = threaded(C_CALL1); enter_stub[3] = (opcode_t) enter_prim_index;
-  enter_stub[4] = threaded(BRANCHIFNOT); enter_stub[5] = 7;  /* to word 11 */
-  enter_stub[6] = threaded(ACC0);
-  enter_stub[7] = threaded(POP); enter_stub[8] = 1;
-  enter_stub[9] = threaded(APPLY); enter_stub[10] = 1;
-  enter_stub[11] = threaded(ACC0);
-  enter_stub[12] = threaded(RAISE_NOTRACE);
+  /* PUSH_RETADDR (exposes env and extra_args); C_CALL1 enter, which returns
+     Val_int(n); SWITCH on n: 0 -> "ACC0; RAISE_NOTRACE" (the exception is at
+     sp[0]); n > 0 -> "ACC0; POP 1; APPLY n": apply the closure at sp[0] to the
+     n arguments below it, in place of the function that was entered (the real
+     return frame is just above them). A normal result is applied that way
+     too: the fake closure (ACC0; RETURN 1) to the result, which returns
+     through the real frame with extra_args = 0. */
+  {
+    intnat n, table = 6, exn = table + ENTER_MAX_ARGS, apply = exn + 2;
+    enter_stub = stub_alloc(ENTER_STUB_WORDS);
+    enter_stub[0] = threaded(PUSH_RETADDR); enter_stub[1] = 0;
+    enter_stub[2] = threaded(C_CALL1); enter_stub[3] = (opcode_t) enter_prim_index;
+    enter_stub[4] = threaded(SWITCH); enter_stub[5] = ENTER_MAX_ARGS;
+    enter_stub[table] = (opcode_t)(exn - table);
+    enter_stub[exn] = threaded(ACC0); enter_stub[exn + 1] = threaded(RAISE_NOTRACE);
+    for (n = 1; n < ENTER_MAX_ARGS; n++) {
+      code_t p = enter_stub + apply + 5 * (n - 1);
+      enter_stub[table + n] = (opcode_t)(p - (enter_stub + table));
+      p[0] = threaded(ACC0); p[1] = threaded(POP); p[2] = 1;
+      p[3] = threaded(APPLY); p[4] = (opcode_t) n;
+    }
+  }
 }
 
 /* ---- table of native code ---- */
@@ -136,7 +158,21 @@ static void init_table(void)
 static camllvm_fn code_of_closure(value clos)
 {
   uintnat i = (uintnat)((code_t) Code_val(clos) - caml_start_code);
-  return i < camllvm_table_size ? camllvm_table[i] : camllvm_interp_call;
+  return i < camllvm_table_size ? camllvm_table[i] : camllvm_defer;
+}
+
+/* Native code's entry for an interpreted closure: defer to the caller. */
+camllvm_ret camllvm_defer(value *sp, value clos, intnat extra_args)
+{
+  sp[-1] = clos;
+  return (camllvm_ret){ (value) extra_args, (value *)((uintnat)(sp - 1) | 1) };
+}
+
+/* Run a deferred application (made at a non-tail call site): never deferred. */
+camllvm_ret camllvm_resolve(camllvm_ret r)
+{
+  value *at = (value *)((uintnat) r.sp & ~(uintnat) 1);
+  return camllvm_interp_call(at + 1, at[0], (intnat) r.accu);
 }
 
 camllvm_ret camllvm_apply(value *sp, value clos, intnat extra_args)
@@ -149,7 +185,7 @@ camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args)
 {
   uintnat i = (uintnat)((code_t) Code_val(env) - caml_start_code);
   camllvm_fn fn = compile_hook ? (camllvm_fn) compile_hook((intnat)(i * sizeof(opcode_t))) : NULL;
-  if (fn == NULL) fn = camllvm_interp_call;
+  if (fn == NULL) fn = camllvm_defer;
   camllvm_table[i] = fn;
   return fn(sp, env, extra_args);
 }
@@ -265,7 +301,8 @@ camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
 
 /* ---- interpreter -> native ---- */
 
-/* C_CALL1 target of enter_stub: the interpreter reached a compiled function. */
+/* C_CALL1 target of enter_stub: the interpreter reached a compiled function.
+   Returns Val_int(n) for enter_stub's SWITCH (see init_stubs). */
 value camllvm_enter_prim(value accu)
 {
   value *sp = Caml_state_field(extern_sp);  /* env, pc+1 | retaddr, env, extra | args */
@@ -289,17 +326,24 @@ value camllvm_enter_prim(value accu)
     nsp = Caml_state_field(trapsp) - 3;   /* everything below the handler is dead */
     nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = exn;
     Caml_state_field(extern_sp) = nsp;
-    return Val_false;
+    return Val_int(0);
   }
   Caml_state_field(external_raise) = &buf;
   r = code_of_closure(env)(sp + 5, env, extra_args);
+  if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
   Caml_state_field(external_raise) = prev;
+  if (Is_deferred(r)) {              /* closure | args | real frame: the stub applies it */
+    nsp = (value *)((uintnat) r.sp & ~(uintnat) 1) - 2;
+    nsp[0] = Val_unit; nsp[1] = Val_unit;
+    Caml_state_field(extern_sp) = nsp;
+    return Val_int((intnat) r.accu + 1);
+  }
   nsp = r.sp - 4;                    /* env, pc | fake closure, result | real frame */
   nsp[0] = Val_unit; nsp[1] = Val_unit;
   nsp[2] = (value) &fake_closure_block[1];
   nsp[3] = r.accu;
   Caml_state_field(extern_sp) = nsp;
-  return Val_true;
+  return Val_int(1);
 }
 
 /* Make the interpreter enter native code at function entry pc (byte offset):
@@ -353,6 +397,7 @@ static value run_native(code_t prog)
   } else {                            /* callback_code: ACC n+3; APPLY n; POP 1; STOP */
     intnat nargs = prog[3];
     r = camllvm_apply(sp, sp[nargs + 3], nargs - 1);
+    if (Is_deferred(r)) r = camllvm_resolve(r);
     r.sp += 4;                        /* the callback's return frame, then POP 1 */
   }
   Caml_state_field(external_raise) = initial_external_raise;
@@ -370,9 +415,9 @@ static value jit_interprete(code_t prog, asize_t prog_size)
     }
     if (camllvm_table[0] == camllvm_lazy_entry) {
       camllvm_fn top = compile_hook ? (camllvm_fn) compile_hook(0) : NULL;
-      camllvm_table[0] = top != NULL ? top : camllvm_interp_call;
+      camllvm_table[0] = top != NULL ? top : camllvm_defer;
     }
-    if (camllvm_table[0] == camllvm_interp_call)  /* toplevel left to the interpreter */
+    if (camllvm_table[0] == camllvm_defer)  /* toplevel left to the interpreter */
       return camllvm_real_interprete(prog, prog_size);
     return run_native(prog);
   }

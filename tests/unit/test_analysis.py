@@ -1,4 +1,4 @@
-"""Analysis tests: consistency on real programs, depths checked against ocamlrund's trace, broken code."""
+"""Analysis tests: consistency on real programs, depths against ocamlrund's trace, broken code."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from camllvm.errors import AnalysisError
 from camllvm.opcodes import Op
 from camllvm.reader import read_executable
 
-from .test_decoder import BIG_PROGRAMS, big_program, small_programs  # noqa: F401 (fixture)
+from .test_decoder import BIG_PROGRAMS, big_program
+from .test_decoder import small_programs_fixture  # noqa: F401 (registers the fixture)
 
 
 def _check_structure(program: Program) -> None:
     """Invariants every analysis result keeps, whatever the program."""
-    closure_targets = {t for i in program.instrs if i.op in (Op.CLOSURE, Op.CLOSUREREC) for t in i.targets}
+    makers = (Op.CLOSURE, Op.CLOSUREREC)
+    closure_targets = {t for i in program.instrs if i.op in makers for t in i.targets}
     assert set(program.functions) == closure_targets | {0}
     seen: set[int] = set()
     for fn in program.functions.values():
@@ -35,7 +37,7 @@ def _check_structure(program: Program) -> None:
                 assert a.next_pc == b.pc
                 assert program.depth[b.pc] == program.depth[a.pc] + stack_effect(a)
             for s in block.succs:
-                assert s in starts, f"successor {s} of block {block.start} is not a block of {fn.entry}"
+                assert s in starts, f"successor {s} of {block.start} is not in {fn.entry}"
             for ins in block.instrs:
                 assert program.owner[ins.pc] == fn.entry
                 assert ins.pc not in seen
@@ -55,7 +57,7 @@ def test_big_programs_are_consistent(path: str) -> None:
     assert elapsed < 15.0, f"analysis of {path} took {elapsed:.1f}s"
 
 
-def test_small_programs_are_consistent(small_programs: dict[str, str]) -> None:  # noqa: F811
+def test_small_programs_are_consistent(small_programs: dict[str, str]) -> None:
     for path in small_programs.values():
         _check_structure(analyse(read_executable(path)))
 
@@ -66,7 +68,7 @@ def _by_name(program: Program, name: str):
     return found[0]
 
 
-def test_names_arity_groups_and_direct_calls(small_programs: dict[str, str]) -> None:  # noqa: F811
+def test_names_arity_groups_and_direct_calls(small_programs: dict[str, str]) -> None:
     program = analyse(read_executable(small_programs["shapes"]))
     even, odd, third = (_by_name(program, f"Shapes.{n}") for n in ("even", "odd", "third"))
     # let rec even .. and odd .. and third: one CLOSUREREC block of three functions.
@@ -84,7 +86,7 @@ def test_names_arity_groups_and_direct_calls(small_programs: dict[str, str]) -> 
     assert fact.calls == (fact.entry,)
 
 
-def test_without_debug_info_functions_have_no_names(small_programs: dict[str, str]) -> None:  # noqa: F811
+def test_without_debug_info_functions_have_no_names(small_programs: dict[str, str]) -> None:
     program = analyse(read_executable(small_programs["hello_nog"]))
     assert all(f.name is None for f in program.functions.values())
     _check_structure(program)
@@ -171,7 +173,7 @@ def check_trace(program: Program, steps: list[tuple[int, int]]) -> int:
 
 
 @pytest.mark.parametrize("name", ["hello", "shapes", "objects"])
-def test_depths_match_the_debug_runtime(small_programs: dict[str, str], name: str) -> None:  # noqa: F811
+def test_depths_match_the_debug_runtime(small_programs: dict[str, str], name: str) -> None:
     if shutil.which("ocamlrund") is None:
         pytest.skip("ocamlrund (OCaml's debug runtime) not installed")
     path = small_programs[name + "_nog"]
@@ -225,26 +227,30 @@ def test_appterm_checks_slot_size() -> None:
                                     Op.APPTERM, 1, slots), "t.byte")
 
     assert program(3).depth[32] == 3 and program(3).functions[16].arity == 2
-    with pytest.raises(AnalysisError, match=r"^t.byte: pc 32 in function 16: stack depth expected 2, found 3$"):
+    message = r"^t.byte: pc 32 in function 16: stack depth expected 2, found 3$"
+    with pytest.raises(AnalysisError, match=message):
         program(2)
 
 
 def test_falling_into_another_function_raises() -> None:
     # 0 CLOSURE 0, -> 12; 12 CONST0 (entry of the closure) is also the toplevel's fall-through.
     instrs = code_of(Op.CLOSURE, 0, 1, Op.CONST0, Op.RETURN, 1)
-    with pytest.raises(AnalysisError, match=r"^x: pc 0 in function 0: control goes to pc 12 in function 12$"):
+    message = r"^x: pc 0 in function 0: control goes to pc 12 in function 12$"
+    with pytest.raises(AnalysisError, match=message):
         analyse_code(instrs, "x")
 
 
 def test_falling_off_the_code_raises() -> None:
-    with pytest.raises(AnalysisError, match="pc 0 in function 0: control goes to pc 4, the end of the code"):
+    message = "pc 0 in function 0: control goes to pc 4, the end of the code"
+    with pytest.raises(AnalysisError, match=message):
         analyse_code(code_of(Op.CONST0), "x")
 
 
 def test_pushtrap_handler_and_return_point_depths() -> None:
     # 0 PUSHTRAP -> 28 ; 8 CONST0 ; 12 POPTRAP ; 16 BRANCH -> 32 ; 24 STOP (dead) ;
     # 28 CONST1 (handler) ; 32 STOP
-    instrs = code_of(Op.PUSHTRAP, 6, Op.CONST0, Op.POPTRAP, Op.BRANCH, 3, Op.STOP, Op.CONST1, Op.STOP)
+    instrs = code_of(Op.PUSHTRAP, 6, Op.CONST0, Op.POPTRAP, Op.BRANCH, 3, Op.STOP,
+                     Op.CONST1, Op.STOP)
     program = analyse_code(instrs)
     assert [program.depth[pc] for pc in (0, 8, 12, 16, 28, 32)] == [0, 4, 4, 0, 0, 0]
     top = program.functions[0]

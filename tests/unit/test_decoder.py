@@ -98,8 +98,8 @@ def compile_ml(directory: Path, name: str, *, debug: bool = True) -> str:
     return str(exe)
 
 
-@pytest.fixture(scope="session")
-def small_programs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+@pytest.fixture(scope="session", name="small_programs")
+def small_programs_fixture(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Every SOURCES program compiled with -g (key name) and without (key name + '_nog')."""
     if shutil.which("ocamlc") is None:
         pytest.skip("ocamlc not installed")
@@ -288,7 +288,8 @@ def test_switch_and_closurerec_tables() -> None:
 def test_switch_sizes_word_with_many_tags_round_trips() -> None:
     # nblocks in the high half may reach bit 31: the sizes word is unsigned.
     nblocks = 0x8001
-    code = words(Op.SWITCH, -(1 << 32) + (nblocks << 16)) + words(*([-1] * nblocks)) + words(Op.STOP)
+    sizes = -(1 << 32) + (nblocks << 16)
+    code = words(Op.SWITCH, sizes) + words(*([-1] * nblocks)) + words(Op.STOP)
     sw = decode(code)[0]
     assert sw.args[:2] == (0, nblocks)
     assert encode(decode(code)) == code

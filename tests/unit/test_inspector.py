@@ -1,4 +1,4 @@
-"""Inspector tests: ``info`` against ocamlobjinfo, ``dis`` names and locations against ocamldumpobj."""
+"""Inspector tests: ``info`` against ocamlobjinfo, ``dis`` against ocamldumpobj."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from camllvm.errors import CamllvmError
 from camllvm.inspector import CONSTANT_WIDTH, dis_lines, info_text
 from camllvm.reader import read_executable
 
-from .test_decoder import big_program, small_programs  # noqa: F401 (fixture)
+from .test_decoder import big_program
+from .test_decoder import small_programs_fixture  # noqa: F401 (registers the fixture)
 
 
 def objinfo(path: str) -> dict[str, list[str]]:
@@ -29,7 +30,7 @@ def objinfo(path: str) -> dict[str, list[str]]:
     return lists
 
 
-def test_info_matches_ocamlobjinfo(small_programs: dict[str, str]) -> None:  # noqa: F811
+def test_info_matches_ocamlobjinfo(small_programs: dict[str, str]) -> None:
     path = small_programs["objects"]
     text = info_text(read_executable(path))
     expected = objinfo(path)
@@ -74,19 +75,24 @@ def dump_with_events(path: str) -> list[tuple[int, str, str, list[str]]]:
     return out
 
 
-_NAMED_OPERANDS = ("GETGLOBAL", "PUSHGETGLOBAL", "GETGLOBALFIELD", "PUSHGETGLOBALFIELD", "SETGLOBAL",
-                   "C_CALL1", "C_CALL2", "C_CALL3", "C_CALL4", "C_CALL5", "C_CALLN")
+_NAMED_OPERANDS = (
+    "GETGLOBAL", "PUSHGETGLOBAL", "GETGLOBALFIELD", "PUSHGETGLOBALFIELD", "SETGLOBAL",
+    "C_CALL1", "C_CALL2", "C_CALL3", "C_CALL4", "C_CALL5", "C_CALLN",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["hello", "objects"])
-def test_dis_names_and_locations_match_ocamldumpobj(small_programs: dict[str, str], name: str) -> None:  # noqa: F811
+def test_dis_names_and_locations_match_ocamldumpobj(
+    small_programs: dict[str, str], name: str
+) -> None:
     path = small_programs[name]
     ours = dis_by_pc(list(dis_lines(read_executable(path))))
     named = located = 0
     for pc, mnemonic, operands, events in dump_with_events(path):
         assert ours[pc][0] == mnemonic, pc
         rest = ours[pc][1]
-        if mnemonic in _NAMED_OPERANDS and "<255>" not in operands:  # custom blocks print differently
+        # Custom blocks (int64...) print as raw fields there, as numbers here.
+        if mnemonic in _NAMED_OPERANDS and "<255>" not in operands:
             if len(operands) > CONSTANT_WIDTH:  # a long constant: we print its beginning
                 operands = operands[:CONSTANT_WIDTH] + "..."
             assert rest.startswith(" " + operands), (pc, operands, rest)
@@ -97,7 +103,7 @@ def test_dis_names_and_locations_match_ocamldumpobj(small_programs: dict[str, st
     assert named > 500 and located > 1000
 
 
-def test_dis_names_functions_and_prims_of_a_small_program(small_programs: dict[str, str]) -> None:  # noqa: F811
+def test_dis_names_functions_and_prims_of_a_small_program(small_programs: dict[str, str]) -> None:
     exe = read_executable(small_programs["hello"])
     lines = list(dis_lines(exe, "Hello.fact"))
     assert re.fullmatch(r"function \d+ Hello\.fact arity 1", lines[0])
@@ -108,13 +114,16 @@ def test_dis_names_functions_and_prims_of_a_small_program(small_programs: dict[s
     assert list(dis_lines(exe, entry)) == lines
     assert list(dis_lines(exe, "fact")) == lines
     everything = "\n".join(dis_lines(exe))
-    for expected in ("C_CALL4 caml_ml_output_bytes", "C_CALL1 caml_ml_flush", "SETGLOBAL Hello", "GETGLOBALFIELD Stdlib__List",
-                     "function 0 <toplevel> arity -", "STOP", '"%d %s\\n"'):
+    expected_texts = (
+        "C_CALL4 caml_ml_output_bytes", "C_CALL1 caml_ml_flush", "SETGLOBAL Hello",
+        "GETGLOBALFIELD Stdlib__List", "function 0 <toplevel> arity -", "STOP", '"%d %s\\n"',
+    )  # fmt: skip
+    for expected in expected_texts:
         assert expected in everything, expected
     assert "0x" not in everything
 
 
-def test_unknown_function_is_a_one_line_error(small_programs: dict[str, str]) -> None:  # noqa: F811
+def test_unknown_function_is_a_one_line_error(small_programs: dict[str, str]) -> None:
     exe = read_executable(small_programs["hello"])
     with pytest.raises(CamllvmError) as err:
         list(dis_lines(exe, "no_such_function"))

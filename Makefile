@@ -23,7 +23,7 @@ demo: bootstrap
 	$(CAMLLVM) dis .cache/demo/demo.byte --function fib | head -n 30
 
 test: bootstrap
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf .cache .pytest_cache

@@ -16,6 +16,7 @@
 #define CAML_INTERNALS
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -491,13 +492,14 @@ intnat camllvm_state_offset(int field)
 
 /* ---- running on a thread with a big C stack ---- */
 
-struct main_args { char **argv; };
+struct main_args { char **argv; sigset_t mask; };
 void camllvm_main(char **argv);
 
 static void *main_thread(void *p)
 {
   struct main_args *a = p;
   pthread_attr_t attr;
+  pthread_sigmask(SIG_SETMASK, &a->mask, NULL);   /* the mask the program was started with */
   size_t size = 0;
   void *addr = NULL;
   pthread_getattr_np(pthread_self(), &attr);
@@ -510,12 +512,18 @@ static void *main_thread(void *p)
 }
 
 /* Run the program on a thread with stack_bytes of C stack; systhreads get the
-   same size by default. Never returns (the program exits the process). */
+   same size by default. The waiting thread blocks every signal, so that a
+   signal the program sends itself is delivered to it (before kill returns),
+   as under ocamlrun. Never returns (the program exits the process). */
 void camllvm_main_big_stack(char **argv, size_t stack_bytes)
 {
   pthread_attr_t attr;
   pthread_t tid;
-  struct main_args a = { argv };
+  sigset_t all;
+  struct main_args a;
+  a.argv = argv;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &a.mask);
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, stack_bytes);
   pthread_setattr_default_np(&attr);

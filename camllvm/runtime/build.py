@@ -119,7 +119,8 @@ def build_library(install: OcamlInstall, target: Path) -> None:
             _run(["gcc", *cflags, "-c", src, "-o", src[:-2] + ".o"], work)
         _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o", "jitglue.o",
               *(f"objs/{o}" for o in objects),
-              "-Wl,--wrap=caml_interprete", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
+              "-Wl,--wrap=caml_interprete", "-Wl,--wrap=caml_debuginfo_location",
+              "-Wl,--wrap=caml_fatal_uncaught_exception", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
         final = work / "final"
         final.mkdir()
         (work / LIBRARY_NAME).rename(final / LIBRARY_NAME)

@@ -45,3 +45,30 @@ void camllvm_main(char_os **argv)
   caml_main(argv);
   caml_do_exit(0);
 }
+
+/* ocamlrun reads an uninitialised field here: caml_debuginfo_location
+   (backtrace_byt.c) leaves loc_is_inlined unset for a pc without debug
+   information, and caml_print_exception_backtrace then prints
+   " (inlined)" after "unknown location" depending on stale stack contents.
+   Under ocamlrun 4.13.1 that is observably 0 on the fatal-uncaught path
+   (caml_fatal_uncaught_exception) and non-zero on the systhreads path
+   (caml_thread_uncaught_exception); native code leaves other stack
+   contents, so we set the field to what ocamlrun shows. OCaml-side
+   Printexc never reads it for unknown locations. */
+#include <caml/backtrace_prim.h>
+
+void __real_caml_debuginfo_location(debuginfo dbg, struct caml_loc_info *li);
+void __real_caml_fatal_uncaught_exception(value exn);
+static int in_fatal_uncaught = 0;
+
+void __wrap_caml_debuginfo_location(debuginfo dbg, struct caml_loc_info *li)
+{
+  __real_caml_debuginfo_location(dbg, li);
+  if (!li->loc_valid) li->loc_is_inlined = !in_fatal_uncaught;
+}
+
+void __wrap_caml_fatal_uncaught_exception(value exn)
+{
+  in_fatal_uncaught = 1;
+  __real_caml_fatal_uncaught_exception(exn);
+}

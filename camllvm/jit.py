@@ -143,14 +143,14 @@ class Jit:
         return addresses[name]
 
     def _dump(self, offset: int, suffix: str, ir: str) -> None:
+        """--dump-ir: IR before (.ll) and after (.opt.ll) passes; --dump-asm: assembly."""
         if self.options.dump_ir is not None:
             self.options.dump_ir.mkdir(parents=True, exist_ok=True)
             (self.options.dump_ir / f"pc{offset:08d}{suffix}").write_text(ir)
-        if suffix == ".ll":
-            return
-        if self.options.dump_asm is not None:
+        if self.options.dump_asm is not None and suffix == ".opt.ll":
             self.options.dump_asm.mkdir(parents=True, exist_ok=True)
-            (self.options.dump_asm / f"pc{offset:08d}.s").write_text(self.engine.assembly(optimised))
+            asm = self.engine.assembly(ir)
+            (self.options.dump_asm / f"pc{offset:08d}.s").write_text(asm)
 
     def on_start(self) -> None:
         """Once the code is loaded: in mode "only", route interpreted calls of chosen functions

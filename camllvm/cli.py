@@ -29,6 +29,7 @@ run options:
   --dump-asm=DIR       write each function's assembly to DIR
   --stats              print compile and tier statistics to stderr at exit
   --verify-ir          verify every generated LLVM module
+  --no-cache           neither use nor fill the code cache (~/.cache/camllvm/code)
 """
 
 SUBCOMMANDS = ("run", "info", "dis")
@@ -51,6 +52,7 @@ class RunOptions:
     dump_asm: str | None = None
     stats: bool = False
     verify: bool = False
+    cache: bool = True
     program: str = ""
     args: list[str] = field(default_factory=list)
 
@@ -76,6 +78,8 @@ def set_option(opts: RunOptions, arg: str) -> None:
     flags = {"--stats": "stats", "--verify-ir": "verify"}
     if name in flags and not has_value:
         setattr(opts, flags[name], True)
+    elif name == "--no-cache" and not has_value:
+        opts.cache = False
     elif name == "--jit" and value in JIT_MODES:
         opts.jit = value
     elif name == "--jit-only" and value:
@@ -131,12 +135,13 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
     from pathlib import Path
 
     from camllvm.jit import Jit, JitOptions
+    from camllvm.runtime.build import cache_root
 
     options = JitOptions(
         mode="all" if opts.jit == "all" else "only", only=opts.only, seed=opts.seed,
         opt=opts.opt, dump_ir=Path(opts.dump_ir) if opts.dump_ir else None,
         dump_asm=Path(opts.dump_asm) if opts.dump_asm else None, stats=opts.stats,
-        verify=opts.verify)  # fmt: skip
+        verify=opts.verify, cache_dir=cache_root() / "code" if opts.cache else None)  # fmt: skip
     Jit(exe, runtime, options).install()  # type: ignore[arg-type]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +26,52 @@ class EngineStats:
     optimise: float = 0.0
     codegen: float = 0.0
     modules: int = 0
+    cache_hits: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+
+
+class CodeCache:
+    """Object code on disk, keyed by the digest of everything that determines it.
+
+    The key covers the IR text itself, the optimisation level, LLVM's version,
+    the host CPU and its features, and camllvm's code generator; files are
+    written to a temporary name and renamed, so concurrent runs are safe.
+    """
+
+    def __init__(self, root: Path, salt: str) -> None:
+        self.root = root
+        self.salt = salt
+
+    def key(self, ir_text: str) -> str:
+        return hashlib.sha256((self.salt + "\0" + ir_text).encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.o"
+
+    def load(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except OSError:
+            return None
+
+    def store(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def generator_digest() -> str:
+    """Digest of the camllvm sources that shape generated code."""
+    h = hashlib.sha256()
+    for name in ("irgen.py", "engine.py"):
+        h.update((Path(__file__).with_name(name)).read_bytes())
+    return h.hexdigest()[:16]
 
 
 class Engine:
@@ -31,7 +79,8 @@ class Engine:
 
     _initialised = False
 
-    def __init__(self, opt_level: int, runtime_library: Path, verify: bool = False) -> None:
+    def __init__(self, opt_level: int, runtime_library: Path, verify: bool = False,
+                 cache_dir: Path | None = None) -> None:
         if not Engine._initialised:
             llvm.initialize_native_target()
             llvm.initialize_native_asmprinter()
@@ -48,6 +97,17 @@ class Engine:
         self.pto = llvm.create_pipeline_tuning_options(speed_level=min(opt_level, 3))
         self.pb = llvm.create_pass_builder(self.tm, self.pto)
         self.stats = EngineStats()
+        self.cache: CodeCache | None = None
+        self._pending_key: str | None = None
+        if cache_dir is not None:
+            salt = "|".join([generator_digest(), str(opt_level), str(llvm.llvm_version_info),
+                             llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()])
+            self.cache = CodeCache(cache_dir, salt)
+            self.ee.set_object_cache(notify_func=self._object_compiled)
+
+    def _object_compiled(self, module: llvm.ModuleRef, data: bytes) -> None:
+        if self.cache is not None and self._pending_key is not None:
+            self.cache.store(self._pending_key, data)
 
     def _optimise(self, mod: llvm.ModuleRef) -> None:
         if self.opt_level >= 2:
@@ -60,7 +120,20 @@ class Engine:
         mpm.run(mod, self.pb)
 
     def compile(self, ir_text: str, names: list[str]) -> tuple[dict[str, int], str]:
-        """Compile one module; returns the addresses of ``names`` and the optimised IR text."""
+        """Compile one module; returns the addresses of ``names`` and the optimised IR text
+        ("" when the object code came from the cache)."""
+        key = self.cache.key(ir_text) if self.cache is not None else None
+        cached = self.cache.load(key) if self.cache is not None and key is not None else None
+        if cached is not None:
+            t0 = time.perf_counter()
+            self.ee.add_object_file(llvm.ObjectFileRef.from_data(cached))
+            self.ee.finalize_object()
+            addresses = {n: self.ee.get_function_address(n) for n in names}
+            self.stats.codegen += time.perf_counter() - t0
+            self.stats.cache_hits += 1
+            if all(addresses.values()):
+                return addresses, ""
+        self._pending_key = key
         t0 = time.perf_counter()
         try:
             mod = llvm.parse_assembly(ir_text)

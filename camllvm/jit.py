@@ -41,6 +41,7 @@ class JitOptions:
     dump_asm: Path | None = None
     stats: bool = False
     verify: bool = False
+    cache_dir: Path | None = None  # persistent object code (None: no cache)
 
 
 @dataclass
@@ -60,10 +61,12 @@ class Jit:
         self.stats = JitStats()
         self.code: dict[int, Instruction] = {ins.pc: ins for ins in decode(exe.code)}
         self.layout = self._state_layout()
-        self.engine = Engine(options.opt, runtime.path, verify=options.verify)
+        # --dump-ir wants every module compiled, so it bypasses the cache.
+        cache = None if options.dump_ir or options.dump_asm else options.cache_dir
+        self.engine = Engine(options.opt, runtime.path, verify=options.verify, cache_dir=cache)
         # The toplevel (module initialisers) runs exactly once: optimising it never pays.
         self.cold_engine = (self.engine if options.opt == 0 else
-                            Engine(0, runtime.path, verify=options.verify))  # fmt: skip
+                            Engine(0, runtime.path, verify=options.verify, cache_dir=cache))
         self.selected = self._selection()
         self._callbacks: list[object] = []  # keep ctypes callbacks alive
 
@@ -139,7 +142,8 @@ class Jit:
         addresses, optimised = engine.compile(ir, [name])
         self.stats.functions += 1
         self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
-        self._dump(offset, ".opt.ll", optimised)
+        if optimised:
+            self._dump(offset, ".opt.ll", optimised)
         return addresses[name]
 
     def _dump(self, offset: int, suffix: str, ir: str) -> None:
@@ -187,12 +191,13 @@ class Jit:
         if self.cold_engine is not self.engine:
             c = self.cold_engine.stats
             e = type(e)(e.parse + c.parse, e.optimise + c.optimise, e.codegen + c.codegen,
-                        e.modules + c.modules)  # fmt: skip
+                        e.modules + c.modules, e.cache_hits + c.cache_hits)  # fmt: skip
         interp = ctypes.c_long.in_dll(lib, "camllvm_interp_entries").value
         native = ctypes.c_long.in_dll(lib, "camllvm_native_entries").value
         crossings = ctypes.c_long.in_dll(lib, "camllvm_crossings").value
         sys.stderr.write(
-            f"camllvm stats: functions compiled {s.functions}, IR lines {s.instructions}\n"
+            f"camllvm stats: functions compiled {s.functions}, IR lines {s.instructions}, "
+            f"from the code cache {e.cache_hits}\n"
             f"camllvm stats: time irgen {s.irgen:.3f}s, llvm parse {e.parse:.3f}s, "
             f"optimise {e.optimise:.3f}s, codegen {e.codegen:.3f}s\n"
             f"camllvm stats: interpreter entries {interp}, native entries {native}, "

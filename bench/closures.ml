@@ -1,5 +1,5 @@
 (* Closures and higher-order functions: compose, fold, map, partial application.
-   argv.(1) = number of rounds (default 300).  quick-size: 5 *)
+   argv.(1) = number of rounds (default 12000).  quick-size: 5 *)
 
 let compose f g x = f (g x)
 
@@ -28,7 +28,7 @@ let round r =
   (v1 + v2 + v3 + v4) land 0x3FFFFFFF
 
 let () =
-  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 300 in
+  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 12000 in
   let sum = ref 0 in
   for r = 1 to rounds do
     sum := (!sum * 7 + round r) land 0x3FFFFFFF

@@ -1,5 +1,5 @@
 (* Float kernel: iterative radix-2 complex FFT, forward then inverse, on float arrays.
-   argv.(1) = number of forward+inverse pairs on 16384 points (default 30).  quick-size: 1 *)
+   argv.(1) = number of forward+inverse pairs on 16384 points (default 90).  quick-size: 1 *)
 
 let bit_reverse re im n =
   let j = ref 0 in
@@ -43,7 +43,7 @@ let transform re im sign =
   done
 
 let () =
-  let reps = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 30 in
+  let reps = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 90 in
   let n = 16384 in
   let re = Array.init n (fun i -> sin (float_of_int i *. 0.01) +. (0.5 *. cos (float_of_int i *. 0.37))) in
   let im = Array.make n 0.0 in

@@ -1,5 +1,5 @@
 (* Hashtbl and Map: insertions, lookups, removals and folds with int and string keys.
-   argv.(1) = number of rounds (default 20).  quick-size: 1 *)
+   argv.(1) = number of rounds (default 25).  quick-size: 1 *)
 
 module IntMap = Map.Make (Int)
 module StrMap = Map.Make (String)
@@ -47,7 +47,7 @@ let map_round seed =
   !hits + IntMap.cardinal m2 + total
 
 let () =
-  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 20 in
+  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 25 in
   let sum = ref 0 in
   for r = 1 to rounds do
     sum := (!sum + hashtbl_round r + map_round (r * 7)) land 0x3FFFFFFF

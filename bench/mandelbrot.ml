@@ -1,5 +1,5 @@
 (* Float kernel: Mandelbrot set escape counts over a grid.
-   argv.(1) = grid side in points (default 400).  quick-size: 60 *)
+   argv.(1) = grid side in points (default 1100).  quick-size: 60 *)
 
 let max_iter = 200
 
@@ -13,7 +13,7 @@ let escape cr ci =
   go 0.0 0.0 0
 
 let () =
-  let side = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 400 in
+  let side = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 1100 in
   let inside = ref 0 and total = ref 0 and hash = ref 0 in
   for py = 0 to side - 1 do
     let ci = (2.4 *. float_of_int py /. float_of_int side) -. 1.2 in

@@ -1,5 +1,5 @@
 (* Float kernel: dense matrix multiplication (i-k-j loop order) on float arrays.
-   argv.(1) = matrix side (default 200).  quick-size: 40 *)
+   argv.(1) = matrix side (default 380).  quick-size: 40 *)
 
 let make n f = Array.init n (fun i -> Array.init n (fun j -> f i j))
 
@@ -18,7 +18,7 @@ let multiply a b =
   c
 
 let () =
-  let n = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 200 in
+  let n = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 380 in
   let a = make n (fun i j -> float_of_int ((i * 7 + j * 3) mod 11) /. 10.0) in
   let b = make n (fun i j -> float_of_int ((i * 5 + j * 13) mod 17) /. 16.0 -. 0.5) in
   let c = multiply a b in

@@ -1,5 +1,5 @@
 (* Float kernel: gravitational n-body simulation (softened, leapfrog-like Euler steps).
-   argv.(1) = number of time steps (default 60000).  quick-size: 2000 *)
+   argv.(1) = number of time steps (default 900000).  quick-size: 2000 *)
 
 type body = {
   mutable x : float; mutable y : float; mutable z : float;
@@ -53,7 +53,7 @@ let energy bodies =
   !e
 
 let () =
-  let steps = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 60000 in
+  let steps = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 900000 in
   let bodies = Array.init 6 make_body in
   Printf.printf "energy before %.9f\n" (energy bodies);
   for _ = 1 to steps do advance bodies 0.001 done;

@@ -1,5 +1,5 @@
 (* Objects: classes, inheritance, virtual methods, self calls, immediate objects.
-   argv.(1) = number of rounds (default 40).  quick-size: 2 *)
+   argv.(1) = number of rounds (default 1100).  quick-size: 2 *)
 
 class virtual shape (name : string) =
   object (self)
@@ -60,7 +60,7 @@ let round r =
   c#get + acc#total
 
 let () =
-  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 40 in
+  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 1100 in
   let sum = ref 0 in
   for r = 1 to rounds do
     sum := (!sum + round r) land 0x3FFFFFFF

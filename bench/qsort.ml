@@ -1,5 +1,5 @@
 (* Arrays: in-place quicksort (median of three, insertion sort for short ranges).
-   argv.(1) = number of arrays of 100000 ints to sort (default 12).  quick-size: 1 *)
+   argv.(1) = number of arrays of 100000 ints to sort (default 55).  quick-size: 1 *)
 
 let swap a i j =
   let t = a.(i) in
@@ -40,7 +40,7 @@ let rec quicksort a lo hi =
   end
 
 let () =
-  let count = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 12 in
+  let count = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 55 in
   let n = 100_000 in
   let seed = ref 42 in
   let sum = ref 0 in

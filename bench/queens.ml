@@ -1,5 +1,5 @@
 (* Exception-heavy control flow: n-queens where conflicts and completed boards raise.
-   argv.(1) = board size (default 11).  quick-size: 7 *)
+   argv.(1) = board size (default 12).  quick-size: 7 *)
 
 exception Conflict
 exception Solved
@@ -32,7 +32,7 @@ let solve n =
   !count
 
 let () =
-  let n = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 11 in
+  let n = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 12 in
   let total = ref 0 in
   for k = 4 to n do
     total := !total + solve k

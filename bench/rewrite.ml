@@ -1,6 +1,6 @@
 (* Symbolic rewriting: first-order terms, rules with pattern variables, innermost
    normalisation (Peano arithmetic, lists, if-normalisation).
-   argv.(1) = problem size (default 9).  quick-size: 4 *)
+   argv.(1) = number of rounds (default 170).  quick-size: 1 *)
 
 type term = V of int | F of string * term list
 
@@ -45,24 +45,26 @@ let rec matches subst pat t =
   | F (p, ps), F (q, qs) -> if p = q then List.iter2 (matches subst) ps qs else raise No_match
   | F _, V _ -> raise No_match
 
-let rec instantiate subst = function
-  | V i -> ( match subst.(i) with Some t -> t | None -> V i)
-  | F (name, args) -> F (name, List.map (instantiate subst) args)
-
 let rec try_rules t = function
   | [] -> None
   | (lhs, rhs) :: rest -> (
       let subst = Array.make 5 None in
       match matches subst lhs t with
-      | () -> Some (instantiate subst rhs)
+      | () -> Some (subst, rhs)
       | exception No_match -> try_rules t rest)
 
+(* Build a rule's right-hand side bottom-up: the substitution holds normal forms, so
+   only the new nodes need rewriting (innermost strategy). *)
+let rec reduce subst rhs =
+  match rhs with
+  | V i -> ( match subst.(i) with Some t -> t | None -> rhs)
+  | F (name, args) -> rewrite_root (F (name, List.map (reduce subst) args))
+
+and rewrite_root t =
+  match try_rules t rules with Some (subst, rhs) -> reduce subst rhs | None -> t
+
 let rec normalise t =
-  match t with
-  | V _ -> t
-  | F (name, args) -> (
-      let t' = F (name, List.map normalise args) in
-      match try_rules t' rules with Some r -> normalise r | None -> t')
+  match t with V _ -> t | F (name, args) -> rewrite_root (F (name, List.map normalise args))
 
 let rec peano n = if n = 0 then zero else s (peano (n - 1))
 let rec size = function V _ -> 1 | F (_, args) -> List.fold_left (fun a t -> a + size t) 1 args
@@ -77,13 +79,15 @@ let rec formula k depth =
              formula (k + 11) (depth - 1); formula (k + 13) (depth - 1) ]
 
 let () =
-  let n = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 9 in
-  let fact = count_s (normalise (f "fact" [ peano (min n 7) ])) in
-  let total = ref 0 in
-  for k = 1 to n do
-    let l = normalise (f "rev" [ f "range" [ peano (k * 20) ] ]) in
-    total := !total + size l + count_s (normalise (f "sum" [ l ]))
+  let reps = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 170 in
+  let facts = ref 0 and lists = ref 0 and trues = ref 0 and sizes = ref 0 in
+  for k = 1 to reps do
+    facts := !facts + count_s (normalise (f "fact" [ peano (3 + (k mod 4)) ]));
+    let l = normalise (f "rev" [ f "range" [ peano (60 + (k mod 40)) ] ]) in
+    lists := !lists + size l + count_s (normalise (f "sum" [ l ]));
+    match normalise (formula k 5) with
+    | F ("true", []) -> incr trues
+    | t -> sizes := !sizes + size t
   done;
-  let b = normalise (formula n (min n 8)) in
-  Printf.printf "rewrite %d: fact %d, lists %d, formula %s\n" n fact !total
-    (match b with F (name, []) -> name | t -> string_of_int (size t))
+  Printf.printf "rewrite %d: facts %d, lists %d, true formulas %d, residual size %d\n" reps
+    !facts !lists !trues !sizes

@@ -1,5 +1,5 @@
 (* Strings and Buffer: build text, split it into words, reverse, count, concatenate.
-   argv.(1) = number of rounds (default 150).  quick-size: 5 *)
+   argv.(1) = number of rounds (default 600).  quick-size: 5 *)
 
 let words = [| "alpha"; "beta"; "gamma"; "delta"; "epsilon"; "zeta"; "eta"; "theta" |]
 
@@ -47,7 +47,7 @@ let round r =
   hash_string (hash_string (!count_a + !subs) (Bytes.to_string b)) (Buffer.contents nums)
 
 let () =
-  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 150 in
+  let rounds = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 600 in
   let sum = ref 0 in
   for r = 1 to rounds do
     sum := (!sum + round r) land 0x3FFFFFFF

@@ -1,5 +1,5 @@
 (* Integer recursion: Takeuchi's function and Ackermann's function.
-   argv.(1) = repetitions of the tak call (default 40).  quick-size: 2 *)
+   argv.(1) = repetitions of the tak call (default 1400).  quick-size: 2 *)
 
 let rec tak x y z =
   if y < x then tak (tak (x - 1) y z) (tak (y - 1) z x) (tak (z - 1) x y) else z
@@ -8,7 +8,7 @@ let rec ack m n =
   if m = 0 then n + 1 else if n = 0 then ack (m - 1) 1 else ack (m - 1) (ack m (n - 1))
 
 let () =
-  let reps = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 40 in
+  let reps = if Array.length Sys.argv > 1 then int_of_string Sys.argv.(1) else 1400 in
   let sum = ref 0 in
   for i = 1 to reps do
     sum := !sum + tak (18 + (i mod 3)) 12 6

@@ -60,6 +60,7 @@ class Jit:
         self.options = options
         self.stats = JitStats()
         self.code: dict[int, Instruction] = {ins.pc: ins for ins in decode(exe.code)}
+        self._names: dict[int, str] | None = None
         self.layout = self._state_layout()
         # --dump-ir wants every module compiled, so it bypasses the cache.
         cache = None if options.dump_ir or options.dump_asm else options.cache_dir
@@ -101,10 +102,30 @@ class Jit:
             return chosen
         chosen = set()
         for spec in self.options.only:
-            if not spec.isdigit():
-                raise CamllvmError(f"--jit-only: function names are not supported yet: {spec}")
-            chosen.add(int(spec))
+            chosen.update(self._resolve(spec, entries))
         return chosen
+
+    def names(self) -> dict[int, str]:
+        """Source names of functions (from DBUG; read only when asked for: seconds on big files)."""
+        if self._names is None:
+            from camllvm.debuginfo import debug_events
+            from camllvm.analysis import analyse_code, name_functions
+
+            program = analyse_code(list(self.code.values()), self.exe.path)
+            name_functions(program, debug_events(self.exe))
+            self._names = {e: f.name for e, f in program.functions.items() if f.name}
+        return self._names
+
+    def _resolve(self, spec: str, entries: list[int]) -> set[int]:
+        """--jit-only item: an entry pc, a full name (Mod.f) or an unqualified one (f)."""
+        if spec.isdigit():
+            if int(spec) not in entries and int(spec) != 0:
+                raise CamllvmError(f"--jit-only: no function starts at pc {spec}")
+            return {int(spec)}
+        found = {e for e, n in self.names().items() if n == spec or n.split(".")[-1] == spec}
+        if not found:
+            raise CamllvmError(f"--jit-only: no function named {spec!r} (is it compiled with -g?)")
+        return found
 
     # ---- called from the runtime ----
 
@@ -148,13 +169,20 @@ class Jit:
 
     def _dump(self, offset: int, suffix: str, ir: str) -> None:
         """--dump-ir: IR before (.ll) and after (.opt.ll) passes; --dump-asm: assembly."""
+        stem = self._dump_stem(offset)
         if self.options.dump_ir is not None:
             self.options.dump_ir.mkdir(parents=True, exist_ok=True)
-            (self.options.dump_ir / f"pc{offset:08d}{suffix}").write_text(ir)
+            (self.options.dump_ir / f"{stem}{suffix}").write_text(ir)
         if self.options.dump_asm is not None and suffix == ".opt.ll":
             self.options.dump_asm.mkdir(parents=True, exist_ok=True)
             asm = self.engine.assembly(ir)
-            (self.options.dump_asm / f"pc{offset:08d}.s").write_text(asm)
+            (self.options.dump_asm / f"{stem}.s").write_text(asm)
+
+    def _dump_stem(self, offset: int) -> str:
+        """File name of a function's dumps: its pc, then its source name if known."""
+        name = "toplevel" if offset == 0 else self.names().get(self._entry_of(offset), "")
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+        return f"pc{offset:08d}" + (f"-{safe}" if safe else "")
 
     def on_start(self) -> None:
         """Once the code is loaded: in mode "only", route interpreted calls of chosen functions

@@ -33,7 +33,7 @@ COMPILE_SCHEME = "1"
 #: The camllvm execution modes every differential test runs in. THE one place to
 #: extend (``--jit=all``, ``--jit-only=... --jit-seed=N``); ``CAMLLVM_MODES``
 #: (``;``-separated) or ``pytest --camllvm-modes`` override it.
-DEFAULT_MODES: tuple[str, ...] = ("--jit=off", "--jit=all", "--jit-seed=1", "--jit-seed=2")
+DEFAULT_MODES: tuple[str, ...] = ("--jit=off", "--jit=all --verify-ir", "--jit-seed=1", "--jit-seed=2")
 
 #: Heap settings each program also runs under (merged into OCAMLRUNPARAM).
 #: ``s=4k`` makes the minor heap tiny so minor GCs happen all the time.

@@ -1,0 +1,85 @@
+"""The JIT's own promises, beyond output equality: no interpreter in --jit=all,
+inspection output, options, optimisation levels."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness import ProgramSpec
+
+PROGRAMS = harness.all_programs()
+CAMLLVM = harness.camllvm_cmd()
+STATS = re.compile(r"interpreter entries (\d+), native entries (\d+), crossings (\d+)")
+
+pytestmark = pytest.mark.skipif(harness.is_standin(), reason="needs the real camllvm")
+
+
+def stats_of(stderr: bytes) -> tuple[int, int, int]:
+    found = STATS.findall(stderr.decode(errors="replace"))
+    assert found, f"no --stats line in {stderr[-400:]!r}"
+    return tuple(int(x) for x in found[-1])  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("spec", PROGRAMS, ids=[p.name for p in PROGRAMS])
+def test_jit_all_never_enters_the_interpreter(spec: ProgramSpec, tmp_path: Path) -> None:
+    """--jit=all compiles everything that runs, callbacks from C included."""
+    byte = harness.build(spec).byte
+    argv = harness.camllvm_run_argv("--jit=all --stats", str(byte), spec.args)
+    result = harness.run_program(spec, argv, "default", tmp_path, "stats")
+    interp, native, _ = stats_of(result.stderr)
+    assert interp == 0, f"{spec.name}: {interp} entries into the bytecode interpreter"
+    assert native >= 1
+
+
+def _fib_program() -> harness.Built:
+    src = ("let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n"
+           "let () = Printf.printf \"%d\\n\" (fib 25)\n")  # fmt: skip
+    return harness.compile_source("jit_fib", src, ["-g"])
+
+
+def _run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*CAMLLVM, *args], capture_output=True, timeout=300, cwd=cwd)
+
+
+@pytest.mark.parametrize("opt", ["0", "1", "2", "3"])
+def test_opt_levels_agree_with_ocamlrun(opt: str) -> None:
+    byte = str(_fib_program().byte)
+    ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True)
+    got = _run(["run", "--jit=all", f"--opt={opt}", "--no-cache", "--verify-ir", byte])
+    assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+    assert ref.stdout == b"75025\n"
+
+
+def test_dump_ir_and_asm(tmp_path: Path) -> None:
+    byte = str(_fib_program().byte)
+    got = _run(["run", "--jit=all", f"--dump-ir={tmp_path}/ir", f"--dump-asm={tmp_path}/asm", byte])
+    assert got.returncode == 0 and got.stdout == b"75025\n"
+    ir_files = sorted(p.name for p in (tmp_path / "ir").iterdir())
+    fib_ir = [n for n in ir_files if n.endswith("Jit_fib.fib.ll")]
+    assert fib_ir and fib_ir[0].replace(".ll", ".opt.ll") in ir_files
+    assert "pc00000000-toplevel.ll" in ir_files
+    assert any(p.name.endswith("Jit_fib.fib.s") for p in (tmp_path / "asm").iterdir())
+    text = (tmp_path / "ir" / fib_ir[0]).read_text()
+    assert "define { i64, ptr } @caml_" in text and "0x" not in text  # no addresses
+
+
+def test_jit_only_by_name_crosses_tiers() -> None:
+    byte = str(_fib_program().byte)
+    got = _run(["run", "--jit-only=fib", "--stats", byte])
+    assert got.returncode == 0 and got.stdout == b"75025\n"
+    interp, _, crossings = stats_of(got.stderr)
+    assert interp >= 1 and crossings >= 1  # the toplevel is interpreted, fib is native
+
+
+@pytest.mark.parametrize("option", ["--jit=sometimes", "--opt=7", "--jit-only=no_such_fn",
+                                    "--jit-seed=x", "--dump-ir"])  # fmt: skip
+def test_bad_jit_options_are_one_line_errors(option: str) -> None:
+    got = _run(["run", option, str(_fib_program().byte)])
+    lines = got.stderr.decode().splitlines()
+    assert got.returncode == 2 and len(lines) == 1 and lines[0].startswith("camllvm: ")
+    assert b"Traceback" not in got.stderr and got.stdout == b""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from camllvm.decoder import Instruction
 from camllvm.errors import CamllvmError
 from camllvm.opcodes import NO_FALLTHROUGH, Op
+from camllvm.primitives import INLINE
 
 RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
 VAL_UNIT = 1
@@ -366,9 +367,17 @@ class Emitter:
         self.gen.declare_use("camllvm_apply")
         return self.val(f"select i1 {inb}, ptr {fnp}, ptr @camllvm_apply", "fn")
 
+    def callee(self, clos: str) -> str:
+        """How to reach clos's native code: directly when it is this very function."""
+        if clos == self.env and self.entry_kind == "closure" and self.gen.self_calls:
+            return f"@{self.gen.function_name(self.gen.entry)}"
+        if clos == self.env and self.entry_kind == "region" and self.gen.self_calls:
+            return f"@{self.gen.function_name(self.gen.entry)}"
+        return self.native_code_of(clos)
+
     def apply(self, clos: str, extra: str | int) -> None:
         """Call clos on the arguments at sp; its return frame is just above them."""
-        fn = self.native_code_of(clos)
+        fn = self.callee(clos)
         r0 = self.val(f"call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})", "ret")
         r = self.resolve_deferred(r0)
         self.accu = self.val(f"extractvalue {RET} {r}, 0", "accu")
@@ -392,7 +401,7 @@ class Emitter:
         return self.val(f"phi {RET} [ {r}, %{before} ], [ {resolved}, %{l_res} ]", "ret")
 
     def tail_apply(self, clos: str, extra: str | int) -> None:
-        fn = self.native_code_of(clos)
+        fn = self.callee(clos)
         r = self.val(f"musttail call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})",
                      "ret")  # fmt: skip
         self.e(f"ret {RET} {r}")
@@ -1014,6 +1023,12 @@ def lower_check_signals(em: Emitter, ins: Instruction) -> None:
 def lower_c_call(em: Emitter, ins: Instruction) -> None:
     nargs = _n(ins, Op.C_CALL1) + 1
     prim = em.gen.prim_name(ins.args[0])
+    fast = INLINE.get(prim)
+    if fast is not None and fast.arity == nargs:
+        args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
+        em.accu = fast.lower(em, args, em.next_pc)
+        em.pop(nargs - 1)
+        return
     em.setup_for_c_call(em.next_pc)
     args = [em.accu] + [em.stack(2 + i) for i in range(nargs - 1)]
     em.gen.declare_prim(prim, nargs)
@@ -1216,6 +1231,8 @@ DECLS: dict[str, str] = {
     "camllvm_getdynmet": "declare i64 @camllvm_getdynmet(i64, i64)",
     "llvm.frameaddress.p0": "declare ptr @llvm.frameaddress.p0(i32)",
     "llvm.trap": "declare void @llvm.trap() cold noreturn nounwind",
+    "caml_copy_double": "declare i64 @caml_copy_double(double)",
+    "caml_array_bound_error": "declare void @caml_array_bound_error() noreturn",
 }
 
 GLOBALS = """\
@@ -1242,6 +1259,7 @@ class ModuleGen:
         self.used: set[str] = set()
         self.prim_decls: dict[str, str] = {}
         self.functions: list[str] = []
+        self.self_calls = False  # env is this function's own closure (not a RESTART entry)
 
     def declare_use(self, fn: str) -> None:
         self.used.add(fn)
@@ -1250,6 +1268,10 @@ class ModuleGen:
         if not 0 <= index < len(self.prims):
             raise CompileError(f"primitive number {index} is not in the PRIM section")
         return self.prims[index]
+
+    def declare_extern(self, name: str, decl: str) -> None:
+        """Declare a function that is not a runtime symbol (libm, LLVM intrinsics)."""
+        self.prim_decls[name] = decl
 
     def declare_prim(self, name: str, nargs: int) -> None:
         if name in DECLS or name in GLOBALS:
@@ -1267,6 +1289,8 @@ class ModuleGen:
     def compile_function(self, entry: int, toplevel: bool = False) -> str:
         """IR text of the module for the function whose code starts at ``entry``."""
         self.entry = entry
+        first = self.code.get(entry)
+        self.self_calls = not toplevel and first is not None and first.op != Op.RESTART
         region = discover_region(self.code, entry, True)
         kind = "toplevel" if toplevel else "closure"
         self._emit_region(region, self.function_name(entry), kind)
@@ -1281,5 +1305,6 @@ class ModuleGen:
         decls = [DECLS[f] for f in sorted(self.used)] + sorted(self.prim_decls.values())
         name = self.names.get(self.entry)
         header = f"; function at pc {self.entry}" + (f" ({name})" if name else "")
-        meta = '!0 = !{!"branch_weights", i32 1, i32 2000}'
-        return "\n".join([header, GLOBALS, *decls, "", *self.functions, meta, ""])
+        meta = ['!0 = !{!"branch_weights", i32 1, i32 2000}',  # unlikely
+                '!1 = !{!"branch_weights", i32 2000, i32 1}']  # likely
+        return "\n".join([header, GLOBALS, *decls, "", *self.functions, *meta, ""])

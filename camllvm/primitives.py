@@ -1,0 +1,344 @@
+"""Inline versions of common C primitives (floats, arrays, strings, int comparisons).
+
+Each lowering reproduces the OCaml 4.13 C function it replaces (runtime/floats.c,
+array.c, str.c, compare.c, ints.c) exactly, including its exceptions: a failed
+bounds check calls the same ``caml_array_bound_error`` after the same
+``Setup_for_c_call`` as the real call would have made, so backtraces are
+unchanged. Results that the C code boxes with ``caml_copy_double`` are boxed
+inline, with ``caml_copy_double`` itself as the slow path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from camllvm.irgen import Emitter
+
+DOUBLE_TAG, DOUBLE_ARRAY_TAG = 253, 254
+
+Lowering = Callable[["Emitter", list[str], int], str]
+
+
+@dataclass(frozen=True)
+class InlinePrim:
+    arity: int
+    lower: Lowering  # (emitter, argument values, return pc) -> result value
+
+
+INLINE: dict[str, InlinePrim] = {}
+
+
+def inline(name: str, arity: int) -> Callable[[Lowering], Lowering]:
+    def register(fn: Lowering) -> Lowering:
+        INLINE[name] = InlinePrim(arity, fn)
+        return fn
+
+    return register
+
+
+# ---- helpers ----
+
+
+def unbox(em: Emitter, v: str) -> str:
+    return em.val(f"load double, ptr {em.field_ptr(v, 0)}", "d")
+
+
+def box(em: Emitter, d: str, ret_pc: int) -> str:
+    """caml_copy_double(d): inline minor allocation, the C function as slow path."""
+    lay = em.gen.layout
+    yp = em.load_state(lay.young_ptr)
+    new = em.val(f"getelementptr i64, ptr {yp}, i64 -2", "yp")
+    lim = em.load_state(lay.young_limit)
+    full = em.val(f"icmp ult ptr {new}, {lim}", "c")
+    l_slow, l_fast, l_join = em.new_label("box.slow"), em.new_label("box"), em.new_label("boxed")
+    em.e(f"br i1 {full}, label %{l_slow}, label %{l_fast}, !prof !0")
+    saved = (em.spb, em.spo, em.env)
+    em.label(l_slow)
+    em.setup_for_c_call(ret_pc)
+    slow = em.call("i64", "caml_copy_double", f"double {d}")
+    em.restore_after_c_call()
+    slow_sp, slow_env, slow_label = em.sp_ptr(0), em.env, em.cur
+    em.e(f"br label %{l_join}")
+    em.label(l_fast)
+    em.spb, em.spo, em.env = saved
+    em.store_state(lay.young_ptr, new)
+    em.e(f"store i64 {(1 << 10) | DOUBLE_TAG}, ptr {new}")
+    blk = em.val(f"getelementptr i64, ptr {new}, i64 1", "blk")
+    em.e(f"store double {d}, ptr {blk}")
+    fast = em.val(f"ptrtoint ptr {blk} to i64", "blk")
+    fast_sp = em.sp_ptr(0)
+    em.e(f"br label %{l_join}")
+    em.label(l_join)
+    em.rebase(em.val(f"phi ptr [ {fast_sp}, %{l_fast} ], [ {slow_sp}, %{slow_label} ]", "sp"))
+    em.env = em.val(f"phi i64 [ {em.env}, %{l_fast} ], [ {slow_env}, %{slow_label} ]", "env")
+    return em.val(f"phi i64 [ {fast}, %{l_fast} ], [ {slow}, %{slow_label} ]", "box")
+
+
+def check_or_raise(em: Emitter, ok: str, ret_pc: int, raiser: str = "caml_array_bound_error") -> None:
+    """Continue if ok, else raise as the C primitive would (after Setup_for_c_call)."""
+    l_bad, l_ok = em.new_label("bound"), em.new_label("inbound")
+    em.e(f"br i1 {ok}, label %{l_ok}, label %{l_bad}, !prof !1")
+    saved = (em.spb, em.spo, em.env)
+    em.label(l_bad)
+    em.setup_for_c_call(ret_pc)
+    em.call("void", raiser, "")
+    em.e("unreachable")
+    em.label(l_ok)
+    em.spb, em.spo, em.env = saved
+
+
+def wosize(em: Emitter, v: str) -> str:
+    hd = em.val(f"load i64, ptr {em.field_ptr(v, -1)}", "hd")
+    return em.val(f"lshr i64 {hd}, 10", "wosz")
+
+
+def tag_is(em: Emitter, v: str, tag: int) -> str:
+    t = em.val(f"load i8, ptr {em.field_ptr(v, -1)}", "tag")
+    return em.val(f"icmp eq i8 {t}, {tag - 256 if tag > 127 else tag}", "c")
+
+
+def index_ok(em: Emitter, idx: str, size: str) -> str:
+    """0 <= idx < size, as one unsigned comparison (C: idx < 0 || idx >= size)."""
+    return em.val(f"icmp ult i64 {idx}, {size}", "c")
+
+
+def bool_val(em: Emitter, cond: str) -> str:
+    return em.val(f"select i1 {cond}, i64 3, i64 1", "b")
+
+
+# ---- floats (runtime/floats.c) ----
+
+_FLOAT_BINARY = {"caml_add_float": "fadd", "caml_sub_float": "fsub",
+                 "caml_mul_float": "fmul", "caml_div_float": "fdiv"}  # fmt: skip
+
+
+def _float_binary(op: str) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        d = em.val(f"{op} double {unbox(em, args[0])}, {unbox(em, args[1])}", "d")
+        return box(em, d, ret_pc)
+
+    return lower
+
+
+for _name, _op in _FLOAT_BINARY.items():
+    inline(_name, 2)(_float_binary(_op))
+
+_FLOAT_COMPARE = {"caml_eq_float": "oeq", "caml_neq_float": "une", "caml_lt_float": "olt",
+                  "caml_le_float": "ole", "caml_gt_float": "ogt", "caml_ge_float": "oge"}  # fmt: skip
+
+
+def _float_compare(pred: str) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        c = em.val(f"fcmp {pred} double {unbox(em, args[0])}, {unbox(em, args[1])}", "c")
+        return bool_val(em, c)
+
+    return lower
+
+
+for _name, _pred in _FLOAT_COMPARE.items():
+    inline(_name, 2)(_float_compare(_pred))
+
+#: Unary float primitives that are one libm/LLVM function of the unboxed argument.
+_FLOAT_UNARY = {"caml_neg_float": None, "caml_abs_float": "llvm.fabs.f64",
+                "caml_sqrt_float": "llvm.sqrt.f64", "caml_exp_float": "exp", "caml_log_float": "log",
+                "caml_sin_float": "sin", "caml_cos_float": "cos", "caml_tan_float": "tan",
+                "caml_atan_float": "atan", "caml_floor_float": "floor", "caml_ceil_float": "ceil"}  # fmt: skip
+
+
+def _float_unary(fn: str | None) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        x = unbox(em, args[0])
+        if fn is None:
+            d = em.val(f"fneg double {x}", "d")
+        else:
+            em.gen.declare_extern(fn, f"declare double @{fn}(double)")
+            d = em.val(f"call double @{fn}(double {x})", "d")
+        return box(em, d, ret_pc)
+
+    return lower
+
+
+for _name, _fn in _FLOAT_UNARY.items():
+    inline(_name, 1)(_float_unary(_fn))
+
+
+@inline("caml_float_of_int", 1)
+def _float_of_int(em: Emitter, args: list[str], ret_pc: int) -> str:
+    return box(em, em.val(f"sitofp i64 {em.long_val(args[0])} to double", "d"), ret_pc)
+
+
+@inline("caml_int_of_float", 1)
+def _int_of_float(em: Emitter, args: list[str], ret_pc: int) -> str:
+    # C's (intnat) cast compiles to cvttsd2si: out of range and NaN give INT64_MIN;
+    # LLVM's fptosi would be poison there.
+    em.gen.declare_extern("llvm.x86.sse2.cvttsd2si64",
+                          "declare i64 @llvm.x86.sse2.cvttsd2si64(<2 x double>)")  # fmt: skip
+    vec = em.val(f"insertelement <2 x double> undef, double {unbox(em, args[0])}, i32 0", "v")
+    n = em.val(f"call i64 @llvm.x86.sse2.cvttsd2si64(<2 x double> {vec})", "n")
+    return em.val_long(n)
+
+
+# ---- arrays (runtime/array.c, FLAT_FLOAT_ARRAY) ----
+
+
+def _addr_get(em: Emitter, arr: str, idx: str, ret_pc: int, checked: bool) -> str:
+    if checked:
+        check_or_raise(em, index_ok(em, idx, wosize(em, arr)), ret_pc)
+    return em.field(arr, idx)
+
+
+def _float_get(em: Emitter, arr: str, idx: str, ret_pc: int, checked: bool) -> str:
+    if checked:
+        check_or_raise(em, index_ok(em, idx, wosize(em, arr)), ret_pc)
+    d = em.val(f"load double, ptr {em.field_ptr(arr, idx)}", "d")
+    return box(em, d, ret_pc)
+
+
+@inline("caml_array_get_addr", 2)
+def _array_get_addr(em: Emitter, args: list[str], ret_pc: int) -> str:
+    return _addr_get(em, args[0], em.long_val(args[1]), ret_pc, True)
+
+
+@inline("caml_floatarray_get", 2)
+def _floatarray_get(em: Emitter, args: list[str], ret_pc: int) -> str:
+    return _float_get(em, args[0], em.long_val(args[1]), ret_pc, True)
+
+
+@inline("caml_floatarray_unsafe_get", 2)
+def _floatarray_unsafe_get(em: Emitter, args: list[str], ret_pc: int) -> str:
+    return _float_get(em, args[0], em.long_val(args[1]), ret_pc, False)
+
+
+def _generic_get(checked: bool) -> Lowering:
+    """caml_array_get / caml_array_unsafe_get: float arrays box, others read the field."""
+
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        arr, idx = args[0], em.long_val(args[1])
+        if checked:
+            check_or_raise(em, index_ok(em, idx, wosize(em, arr)), ret_pc)
+        is_float = tag_is(em, arr, DOUBLE_ARRAY_TAG)
+        l_f, l_a, l_j = em.new_label("fget"), em.new_label("aget"), em.new_label("get")
+        em.e(f"br i1 {is_float}, label %{l_f}, label %{l_a}")
+        saved = (em.spb, em.spo, em.env)
+        em.label(l_a)
+        addr_val, addr_sp, addr_env = em.field(arr, idx), em.sp_ptr(0), em.env
+        em.e(f"br label %{l_j}")
+        em.label(l_f)
+        boxed = _float_get(em, arr, idx, ret_pc, False)
+        f_sp, f_env, f_label = em.sp_ptr(0), em.env, em.cur
+        em.e(f"br label %{l_j}")
+        em.label(l_j)
+        em.spb, em.spo, em.env = saved
+        em.rebase(em.val(f"phi ptr [ {addr_sp}, %{l_a} ], [ {f_sp}, %{f_label} ]", "sp"))
+        em.env = em.val(f"phi i64 [ {addr_env}, %{l_a} ], [ {f_env}, %{f_label} ]", "env")
+        return em.val(f"phi i64 [ {addr_val}, %{l_a} ], [ {boxed}, %{f_label} ]", "get")
+
+    return lower
+
+
+inline("caml_array_get", 2)(_generic_get(True))
+inline("caml_array_unsafe_get", 2)(_generic_get(False))
+
+
+@inline("caml_array_set_addr", 3)
+def _array_set_addr(em: Emitter, args: list[str], ret_pc: int) -> str:
+    arr, idx = args[0], em.long_val(args[1])
+    check_or_raise(em, index_ok(em, idx, wosize(em, arr)), ret_pc)
+    em.modify(em.field_ptr(arr, idx), args[2])
+    return "1"
+
+
+def _float_set(checked: bool) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        arr, idx = args[0], em.long_val(args[1])
+        if checked:
+            check_or_raise(em, index_ok(em, idx, wosize(em, arr)), ret_pc)
+        em.e(f"store double {unbox(em, args[2])}, ptr {em.field_ptr(arr, idx)}")
+        return "1"
+
+    return lower
+
+
+inline("caml_floatarray_set", 3)(_float_set(True))
+inline("caml_floatarray_unsafe_set", 3)(_float_set(False))
+
+
+def _generic_set(checked: bool) -> Lowering:
+    """caml_array_set / caml_array_unsafe_set: float arrays store unboxed, others caml_modify."""
+
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        arr, idx, v = args[0], em.long_val(args[1]), args[2]
+        if checked:
+            check_or_raise(em, index_ok(em, idx, wosize(em, arr)), ret_pc)
+        is_float = tag_is(em, arr, DOUBLE_ARRAY_TAG)
+        l_f, l_a, l_j = em.new_label("fset"), em.new_label("aset"), em.new_label("set")
+        em.e(f"br i1 {is_float}, label %{l_f}, label %{l_a}")
+        em.label(l_f)
+        em.e(f"store double {unbox(em, v)}, ptr {em.field_ptr(arr, idx)}")
+        em.e(f"br label %{l_j}")
+        em.label(l_a)
+        em.modify(em.field_ptr(arr, idx), v)
+        em.e(f"br label %{l_j}")
+        em.label(l_j)
+        return "1"
+
+    return lower
+
+
+inline("caml_array_set", 3)(_generic_set(True))
+inline("caml_array_unsafe_set", 3)(_generic_set(False))
+
+
+# ---- strings and bytes (runtime/str.c) ----
+
+
+def string_length(em: Emitter, s: str) -> str:
+    """caml_string_length: Bosize_val(s) - 1 - last byte."""
+    last = em.val(f"sub i64 {em.val(f'shl i64 {wosize(em, s)}, 3', 'bsz')}, 1", "last")
+    pad = em.val(f"load i8, ptr {em.val(f'getelementptr i8, ptr {em.field_ptr(s, 0)}, i64 {last}', 'bp')}", "pad")
+    return em.val(f"sub i64 {last}, {em.val(f'zext i8 {pad} to i64', 'pad')}", "len")
+
+
+def _byte_ptr(em: Emitter, s: str, idx: str) -> str:
+    return em.val(f"getelementptr i8, ptr {em.field_ptr(s, 0)}, i64 {idx}", "bp")
+
+
+def _string_get(em: Emitter, args: list[str], ret_pc: int) -> str:
+    s, idx = args[0], em.long_val(args[1])
+    check_or_raise(em, index_ok(em, idx, string_length(em, s)), ret_pc)
+    b = em.val(f"load i8, ptr {_byte_ptr(em, s, idx)}", "byte")
+    return em.val_long(em.val(f"zext i8 {b} to i64", "c"))
+
+
+inline("caml_string_get", 2)(_string_get)
+inline("caml_bytes_get", 2)(_string_get)
+
+
+@inline("caml_bytes_set", 3)
+def _bytes_set(em: Emitter, args: list[str], ret_pc: int) -> str:
+    s, idx = args[0], em.long_val(args[1])
+    check_or_raise(em, index_ok(em, idx, string_length(em, s)), ret_pc)
+    b = em.val(f"trunc i64 {em.long_val(args[2])} to i8", "byte")
+    em.e(f"store i8 {b}, ptr {_byte_ptr(em, s, idx)}")
+    return "1"
+
+
+def _length(em: Emitter, args: list[str], ret_pc: int) -> str:
+    return em.val_long(string_length(em, args[0]))
+
+
+inline("caml_ml_string_length", 1)(_length)
+inline("caml_ml_bytes_length", 1)(_length)
+
+
+# ---- comparisons: int fast paths (runtime/ints.c, compare.c) ----
+
+
+@inline("caml_int_compare", 2)
+def _int_compare(em: Emitter, args: list[str], ret_pc: int) -> str:
+    gt = em.val(f"zext i1 {em.val(f'icmp sgt i64 {args[0]}, {args[1]}', 'c')} to i64", "gt")
+    lt = em.val(f"zext i1 {em.val(f'icmp slt i64 {args[0]}, {args[1]}', 'c')} to i64", "lt")
+    return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))

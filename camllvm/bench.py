@@ -20,6 +20,7 @@ import math
 import os
 import platform
 import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -44,6 +45,8 @@ HELLO_SOURCE = 'let () = print_endline "hello"\n'
 QUICK_RE = re.compile(r"quick-size:\s*(\S+?)\s*(?:\*\)|$)", re.MULTILINE)
 STATS_TIME_RE = re.compile(r"^camllvm stats: time (.*)$", re.MULTILINE)
 STATS_ITEM_RE = re.compile(r"([A-Za-z][A-Za-z ]*?)\s+([0-9]+(?:\.[0-9]*)?)s\b")
+FUNCS_RE = re.compile(r"^camllvm stats: functions compiled (\d+)", re.MULTILINE)
+CACHED_RE = re.compile(r"^camllvm stats: .*from the code cache (\d+)", re.MULTILINE)
 TOOLS = ("ocamlrun", "camllvm", "native")
 
 
@@ -170,17 +173,29 @@ def parse_compile_time(stderr: str) -> float | None:
     return sum(float(v) for line in lines for _, v in STATS_ITEM_RE.findall(line))
 
 
+def parse_function_counts(stderr: str) -> tuple[int, int]:
+    """(functions compiled, of which from the code cache) in camllvm's stats (0 if absent)."""
+    compiled = FUNCS_RE.search(stderr)
+    cached = CACHED_RE.search(stderr)
+    return (int(compiled.group(1)) if compiled else 0, int(cached.group(1)) if cached else 0)
+
+
 def strip_stats(stderr: str) -> str:
     """stderr without camllvm's ``camllvm stats:`` lines."""
     return "".join(line for line in stderr.splitlines(keepends=True)
                    if not line.startswith("camllvm stats:"))
 
 
-def commands(b: Build, camllvm: str, args: Sequence[str]) -> dict[str, list[str]]:
+def jit_command(camllvm: str, extra: Sequence[str] = ()) -> list[str]:
+    """camllvm's command line up to the program: ``camllvm run --jit=all --stats [extra]``."""
+    return [camllvm, *CAMLLVM_OPTIONS, *extra]
+
+
+def commands(b: Build, jit_cmd: Sequence[str], args: Sequence[str]) -> dict[str, list[str]]:
     """The three command lines for one program, keyed by tool."""
     return {
         "ocamlrun": ["ocamlrun", str(b.byte), *args],
-        "camllvm": [camllvm, *CAMLLVM_OPTIONS, str(b.byte), *args],
+        "camllvm": [*jit_cmd, str(b.byte), *args],
         "native": [str(b.native), *args],
     }
 
@@ -212,6 +227,8 @@ class Measurement:
     name: str
     cpu: dict[str, list[float]] = field(default_factory=lambda: {t: [] for t in TOOLS})
     compile: list[float] = field(default_factory=list)
+    #: (functions compiled, of which loaded from the code cache) per measured run.
+    functions: list[tuple[int, int]] = field(default_factory=list)
     checksum: str = ""
     error: str | None = None
 
@@ -223,11 +240,11 @@ def round_robin(cmds: dict[str, list[str]], runs: int, timeout: float,
         on_round({tool: run_timed(cmd, timeout) for tool, cmd in cmds.items()})
 
 
-def measure_program(b: Build, camllvm: str, args: Sequence[str], runs: int,
+def measure_program(b: Build, jit_cmd: Sequence[str], args: Sequence[str], runs: int,
                     timeout: float) -> Measurement:
     """Check agreement once (unmeasured), then measure ``runs`` interleaved rounds."""
     m = Measurement(b.program.name)
-    cmds = commands(b, camllvm, args)
+    cmds = commands(b, jit_cmd, args)
 
     def record(samples: dict[str, Sample]) -> None:
         check_agree(m.name, samples)
@@ -237,6 +254,7 @@ def measure_program(b: Build, camllvm: str, args: Sequence[str], runs: int,
         if compile_s is None:
             raise BenchError(f"{m.name}: camllvm printed no 'camllvm stats: time' line")
         m.compile.append(compile_s)
+        m.functions.append(parse_function_counts(samples["camllvm"].stderr))
 
     def check(samples: dict[str, Sample]) -> None:
         check_agree(m.name, samples)
@@ -250,12 +268,13 @@ def measure_program(b: Build, camllvm: str, args: Sequence[str], runs: int,
     return m
 
 
-def measure_overhead(hello: Path, camllvm: str, timeout: float) -> dict[str, float]:
+def measure_overhead(hello: Path, camllvm: str, jit_cmd: Sequence[str],
+                     timeout: float) -> dict[str, float]:
     """Median CPU seconds of hello under ocamlrun, camllvm --jit=off and --jit=all."""
     cmds = {
         "ocamlrun": ["ocamlrun", str(hello)],
         "jit_off": [camllvm, "run", "--jit=off", str(hello)],
-        "jit_all": [camllvm, *CAMLLVM_OPTIONS, str(hello)],
+        "jit_all": [*jit_cmd, str(hello)],
     }
     times: dict[str, list[float]] = {k: [] for k in cmds}
     compiles: list[float] = []
@@ -440,12 +459,13 @@ def machine_info() -> dict[str, str]:
 
 def notes(meta: dict[str, object]) -> list[str]:
     """The explanations printed under the table."""
-    ov = meta["overhead"]
-    assert isinstance(ov, dict)
+    ov, opts = meta["overhead"], meta.get("options", CAMLLVM_OPTIONS)
+    assert isinstance(ov, dict) and isinstance(opts, (list, tuple))
     return [
         f"Times are CPU seconds (user + sys of the child, from `os.wait4`), medians of "
         f"{meta['runs']} interleaved run(s); the three tools run round-robin.",
-        f"camllvm runs as `camllvm {' '.join(CAMLLVM_OPTIONS)} prog.byte`.",
+        f"camllvm runs as `camllvm {' '.join(opts)} prog.byte`.",
+        cache_note(meta.get("functions", (0, 0))),
         "*compile* = irgen + llvm parse + optimise + codegen, as reported by `--stats`.",
         f"*warm* = cold - compile - Python start-up overhead; the overhead, measured once "
         f"per session as CPU(`camllvm run --jit=off hello`) - CPU(`ocamlrun hello`), is "
@@ -458,10 +478,18 @@ def notes(meta: dict[str, object]) -> list[str]:
     ]
 
 
+def cache_note(functions: object) -> str:
+    """How much of the measured camllvm runs' code came from camllvm's code cache."""
+    compiled, cached = functions if isinstance(functions, (list, tuple)) else (0, 0)
+    return (f"Code cache: {cached} of {compiled} function compilations in the measured "
+            f"runs were loaded from camllvm's code cache (filled by the unmeasured check run "
+            f"unless `--no-cache` is passed), so *cold* means a start with that cache.")
+
+
 def format_markdown(rows: Sequence[Row], meta: dict[str, object]) -> str:
     """The whole results.md document."""
-    mi = meta["machine"]
-    assert isinstance(mi, dict)
+    mi, opts = meta["machine"], meta.get("options", CAMLLVM_OPTIONS)
+    assert isinstance(mi, dict) and isinstance(opts, (list, tuple))
     title = "# camllvm benchmarks" + (" (quick run)" if meta["quick"] else "")
     lines = [
         title, "",
@@ -469,7 +497,7 @@ def format_markdown(rows: Sequence[Row], meta: dict[str, object]) -> str:
         f"- machine: {mi['nproc']} CPUs, {mi['cpu']}; {mi['os']}",
         f"- OCaml {mi['ocaml']}; llvmlite {mi['llvmlite']}, LLVM {mi['llvm']}; "
         f"Python {mi['python']}",
-        f"- camllvm options: `{' '.join(CAMLLVM_OPTIONS)}`; runs: {meta['runs']}; "
+        f"- camllvm options: `{' '.join(opts)}`; runs: {meta['runs']}; "
         f"sizes: {'quick' if meta['quick'] else 'default'}",
         "", format_markdown_table(rows),
         "Notes:", "",
@@ -664,6 +692,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--only", default="", help="comma-separated program names")
     p.add_argument("--camllvm", default=str(DEFAULT_CAMLLVM), help="camllvm command")
     p.add_argument("--out", default=str(BENCH_DIR / "results"), help="results directory")
+    p.add_argument("--camllvm-args", default="",
+                   help="extra camllvm run options, e.g. --camllvm-args='--no-cache --opt=2'")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     args = p.parse_args(argv)
     if args.quick and "--runs" not in argv and not any(a.startswith("--runs=") for a in argv):
@@ -691,6 +721,7 @@ def log(msg: str) -> None:
 def raw_record(m: Measurement, b: Build, args: Sequence[str]) -> dict[str, object]:
     """One program's raw samples for results.json."""
     return {"name": m.name, "args": list(args), "cpu": m.cpu, "compile": m.compile,
+            "functions": m.functions,
             "checksum": m.checksum, "error": m.error, "byte": str(b.byte)}
 
 
@@ -704,22 +735,26 @@ def run_suite(args: argparse.Namespace) -> int:
     hello, _ = compile_in(CACHE_DIR / f"hello-{source_key(HELLO_SOURCE, versions)}",
                           "hello", HELLO_SOURCE)
     log("measuring start-up overhead on hello ...")
-    overhead = measure_overhead(hello, args.camllvm, args.timeout)
+    jit_cmd = jit_command(args.camllvm, shlex.split(args.camllvm_args))
+    overhead = measure_overhead(hello, args.camllvm, jit_cmd, args.timeout)
     log(f"  overhead {overhead['overhead']:.3f} s")
-    rows, raw = [], []
+    rows, raw, ms = [], [], []
     for i, prog in enumerate(programs, 1):
         b = build(prog, CACHE_DIR, versions)
         pargs = [prog.quick_size] if args.quick and prog.quick_size else []
         log(f"[{i}/{len(programs)}] {prog.name} {' '.join(pargs)}")
-        m = measure_program(b, args.camllvm, pargs, args.runs, args.timeout)
+        m = measure_program(b, jit_cmd, pargs, args.runs, args.timeout)
         if m.error:
             log(f"!!! {prog.name} FAILED: {m.error}")
         rows.append(make_row(m, overhead["overhead"]))
+        ms.append(m)
         raw.append(raw_record(m, b, pargs))
     meta: dict[str, object] = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_info(), "runs": args.runs, "quick": args.quick,
-        "camllvm": args.camllvm, "options": list(CAMLLVM_OPTIONS), "overhead": overhead,
+        "camllvm": args.camllvm, "options": jit_cmd[1:], "overhead": overhead,
+        "functions": [sum(c for m in ms for c, _ in m.functions),
+                      sum(k for m in ms for _, k in m.functions)],
     }
     sys.stdout.write(format_text(rows))
     for n in notes(meta):

@@ -25,7 +25,8 @@ def meta(quick: bool = False) -> dict[str, object]:
     overhead = {"ocamlrun": 0.001, "jit_off": 0.04, "jit_all": 0.1, "jit_all_compile": 0.01,
                 "overhead": 0.039}
     return {"date": "2024-01-01T00:00:00+00:00", "machine": machine, "runs": 3,
-            "quick": quick, "overhead": overhead}
+            "quick": quick, "overhead": overhead,
+            "options": ["run", "--jit=all", "--stats", "--no-cache"], "functions": [40, 30]}
 
 
 def rows() -> list[Row]:
@@ -39,7 +40,8 @@ def rows() -> list[Row]:
 
 
 def test_parse_quick_size() -> None:
-    assert bench.parse_quick_size("(* Fib.\n   argv.(1) = n (default 37).  quick-size: 20 *)") == "20"
+    text = "(* Fib.\n   argv.(1) = n (default 37).  quick-size: 20 *)"
+    assert bench.parse_quick_size(text) == "20"
     assert bench.parse_quick_size("(* quick-size:7*)\nlet x = 1") == "7"
     assert bench.parse_quick_size("let () = ()") is None
 
@@ -61,6 +63,13 @@ def test_parse_compile_time() -> None:
     extra = "camllvm stats: time irgen 1s, cache load 0.5s, codegen 0.25s\n"
     assert bench.parse_compile_time(extra) == pytest.approx(1.75)
     assert bench.parse_compile_time("Fatal error\n") is None
+
+
+def test_parse_function_counts() -> None:
+    assert bench.parse_function_counts(STATS) == (36, 0)
+    cached = "camllvm stats: functions compiled 21, IR lines 39332, from the code cache 20\n"
+    assert bench.parse_function_counts(cached) == (21, 20)
+    assert bench.parse_function_counts("") == (0, 0)
 
 
 def test_strip_stats_keeps_program_stderr() -> None:
@@ -152,7 +161,8 @@ def test_format_markdown_table() -> None:
 
 def test_format_markdown_document() -> None:
     doc = bench.format_markdown(rows(), meta())
-    assert "Test CPU" in doc and "LLVM 22.1.0" in doc and "--jit=all" in doc
+    assert "Test CPU" in doc and "LLVM 22.1.0" in doc and "--jit=all --stats --no-cache" in doc
+    assert "30 of 40 function compilations" in doc
     assert "0.039 s" in doc and "results.png" in doc
     assert "- broken: broken: camllvm disagrees" in doc
     assert "(quick run)" in bench.format_markdown(rows(), meta(quick=True))
@@ -176,6 +186,8 @@ def test_parse_args_quick_means_one_run() -> None:
     assert bench.parse_args(["--quick", "--runs", "2"]).runs == 2
     assert bench.parse_args([]).runs == 3
     assert bench.parse_args(["--only", "fib,tak"]).only == "fib,tak"
+    assert bench.parse_args(["--camllvm-args=--no-cache"]).camllvm_args == "--no-cache"
+    assert bench.jit_command("c", ["--opt=2"]) == ["c", "run", "--jit=all", "--stats", "--opt=2"]
 
 
 def test_run_timed_reports_output_and_status() -> None:

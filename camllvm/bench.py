@@ -151,9 +151,9 @@ def run_timed(cmd: Sequence[str], timeout: float) -> Sample:
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: kill() is a no-op
         finally:
             timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return Sample(usage.ru_utime + usage.ru_stime,
@@ -616,9 +616,9 @@ def log_range(values: Sequence[float]) -> tuple[int, int]:
     return lo, hi if hi > lo else lo + 1
 
 
-def tick_label(exp: int) -> str:
-    """'0.01', '0.1', '1', '10', ... for a power of ten."""
-    return f"{10.0 ** exp:.{-exp}f}" if exp < 0 else str(10 ** exp)
+def tick_label(exp: int, mult: int = 1) -> str:
+    """'0.01', '0.5', '1', '20', ... for mult * 10**exp."""
+    return f"{mult * 10.0 ** exp:.{-exp}f}" if exp < 0 else str(mult * 10 ** exp)
 
 
 def draw_chart(rows: Sequence[Row], title: str) -> Canvas:
@@ -649,9 +649,9 @@ def draw_chart(rows: Sequence[Row], title: str) -> Canvas:
         for mult in ((1, 2, 5) if exp < hi else (1,)):
             y = y_of(mult * 10.0 ** exp)
             c.rect(left, y, width - right, y + 1, (225, 225, 225) if mult > 1 else (190, 190, 190))
-        y = y_of(10.0 ** exp)
-        label = tick_label(exp)
-        c.text(left - 6 - text_width(label), y - 3, label)
+            if mult == 1 or hi - lo <= 2:  # few decades: label 2x and 5x lines too
+                label = tick_label(exp, mult)
+                c.text(left - 6 - text_width(label), y - 3, label)
     one = y_of(1.0)
     c.rect(left, one, width - right, one + 2, (0, 0, 0))
     c.rect(left - 1, top, left, top + plot_h + 1, (0, 0, 0))
@@ -746,7 +746,11 @@ def run_suite(args: argparse.Namespace) -> int:
         m = measure_program(b, jit_cmd, pargs, args.runs, args.timeout)
         if m.error:
             log(f"!!! {prog.name} FAILED: {m.error}")
-        rows.append(make_row(m, overhead["overhead"]))
+        row = make_row(m, overhead["overhead"])
+        if row.error is None:
+            log(f"  ocamlrun {row.ocamlrun:.3f} s, camllvm {row.cold:.3f} s cold "
+                f"({row.compile:.3f} s compile), native {row.native:.3f} s")
+        rows.append(row)
         ms.append(m)
         raw.append(raw_record(m, b, pargs))
     meta: dict[str, object] = {

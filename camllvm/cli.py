@@ -30,6 +30,8 @@ run options:
   --stats              print compile and tier statistics to stderr at exit
   --verify-ir          verify every generated LLVM module
   --no-cache           neither use nor fill the code cache (~/.cache/camllvm/code)
+  --exact-alloc        allocate exactly as ocamlrun (no unboxed floats): same GC
+                       counters and timing, slower float code
 """
 
 SUBCOMMANDS = ("run", "info", "dis")
@@ -53,6 +55,7 @@ class RunOptions:
     stats: bool = False
     verify: bool = False
     cache: bool = True
+    exact_alloc: bool = False
     program: str = ""
     args: list[str] = field(default_factory=list)
 
@@ -75,7 +78,7 @@ def parse_run(argv: Sequence[str]) -> RunOptions:
 def set_option(opts: RunOptions, arg: str) -> None:
     """Apply one ``--name[=value]`` run option."""
     name, has_value, value = arg.partition("=")
-    flags = {"--stats": "stats", "--verify-ir": "verify"}
+    flags = {"--stats": "stats", "--verify-ir": "verify", "--exact-alloc": "exact_alloc"}
     if name in flags and not has_value:
         setattr(opts, flags[name], True)
     elif name == "--no-cache" and not has_value:
@@ -141,7 +144,8 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
         mode="all" if opts.jit == "all" else "only", only=opts.only, seed=opts.seed,
         opt=opts.opt, dump_ir=Path(opts.dump_ir) if opts.dump_ir else None,
         dump_asm=Path(opts.dump_asm) if opts.dump_asm else None, stats=opts.stats,
-        verify=opts.verify, cache_dir=cache_root() / "code" if opts.cache else None)  # fmt: skip
+        verify=opts.verify, cache_dir=cache_root() / "code" if opts.cache else None,
+        unbox_floats=not opts.exact_alloc)  # fmt: skip
     Jit(exe, runtime, options).install()  # type: ignore[arg-type]
 
 

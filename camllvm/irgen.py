@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from camllvm.decoder import Instruction
 from camllvm.errors import CamllvmError
 from camllvm.opcodes import NO_FALLTHROUGH, Op
-from camllvm.primitives import INLINE
+from camllvm.primitives import FLOAT_PRIMS, INLINE
 
 RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
 VAL_UNIT = 1
@@ -141,6 +141,9 @@ class Emitter:
         self.spb, self.spo = "%sp0", 0
         self.accu, self.env, self.extra = "%env0", "%env0", "%extra0"
         self.pc = region.start
+        self.lazy: dict[str, str] = {}  # lazy float name -> unboxed double
+        self.lazy_slots: dict[int, str] = {}  # static stack offset -> lazy float name
+        self.lazy_ok = False  # float results may stay unboxed (inside a FLOAT_RUN)
 
     # ---- low-level emission ----
 
@@ -176,10 +179,58 @@ class Emitter:
         self.spb, self.spo = ptr, off
 
     def stack(self, k: int) -> str:
+        pending = self.lazy_slots.get(self.spo + k)
+        if pending is not None:
+            return pending
         return self.val(f"load i64, ptr {self.sp_ptr(k)}", "s")
 
     def set_stack(self, k: int, v: str | int) -> None:
+        if isinstance(v, str) and v in self.lazy:
+            self.lazy_slots[self.spo + k] = v  # stored when materialised
+            return
+        self.lazy_slots.pop(self.spo + k, None)
         self.e(f"store i64 {v}, ptr {self.sp_ptr(k)}")
+
+    # ---- lazily boxed floats (see FLOAT_RUN) ----
+
+    def make_lazy(self, d: str) -> str:
+        """A float result not boxed yet: a name that stands for the future box."""
+        self.n += 1
+        name = f"%lazy{self.n}"
+        self.lazy[name] = d
+        return name
+
+    def materialise(self) -> None:
+        """Box every lazy float still live (accu, stack slots above sp), then forget them.
+
+        Each box may run the GC, which scans the stack: pending slots first get
+        Val_unit, and accu (held in no slot) is boxed last.
+        """
+        live = {off: v for off, v in self.lazy_slots.items() if off >= self.spo}
+        self.lazy_slots = {}
+        if not live and self.accu not in self.lazy:
+            self.lazy = {}
+            return
+        base_spo = self.spo
+        for off in live:
+            self.e(f"store i64 1, ptr {self.sp_ptr(off - base_spo)}")
+        boxes: dict[str, str] = {}
+        for off, v in sorted(live.items()):
+            if v not in boxes:
+                boxes[v] = self._box_now(self.lazy[v])
+            # box() may rebase sp (same logical position): address from the run's sp
+            self.e(f"store i64 {boxes[v]}, ptr {self.sp_ptr(off - base_spo)}")
+        if self.accu in self.lazy:
+            self.accu = boxes.get(self.accu) or self._box_now(self.lazy[self.accu])
+        self.lazy = {}
+
+    def _box_now(self, d: str) -> str:
+        from camllvm.primitives import box
+
+        lazy_ok, self.lazy_ok = self.lazy_ok, False
+        boxed = box(self, d, self.pc)
+        self.lazy_ok = lazy_ok
+        return boxed
 
     def push(self, v: str | int) -> None:
         self.spo -= 1
@@ -472,15 +523,19 @@ class Emitter:
         while True:
             ins = self.gen.code[pc]
             self.pc = pc
+            self.lazy_ok = self.gen.unbox_floats and in_float_run(ins, self.gen.prims)
+            if not self.lazy_ok:
+                self.materialise()
             terminated = self.lower(ins)
             if terminated:
                 return
             pc += 4 * ins.size
             if pc in leaders:
+                self.materialise()
                 self.jump(pc)
                 return
 
-    def lower(self, ins: Instruction) -> bool:
+    def lower(self, ins: Instruction) -> bool:  # noqa: D401
         """Emit one instruction; True if it ended the block."""
         handler = LOWER.get(ins.op)
         if handler is None:
@@ -490,6 +545,24 @@ class Emitter:
     @property
     def next_pc(self) -> int:
         return self.pc + 4 * self.gen.code[self.pc].size
+
+
+#: Instructions that neither allocate nor read the VM stack's memory behind our
+#: back, so that float results may stay unboxed across them (lazy boxing).
+FLOAT_RUN_OPS: frozenset[Op] = frozenset({
+    *(Op(Op.ACC0 + i) for i in range(8)), Op.ACC, Op.PUSH,
+    *(Op(Op.PUSHACC0 + i) for i in range(8)), Op.PUSHACC, Op.POP,
+    Op.CONST0, Op.CONST1, Op.CONST2, Op.CONST3, Op.CONSTINT,
+    Op.PUSHCONST0, Op.PUSHCONST1, Op.PUSHCONST2, Op.PUSHCONST3, Op.PUSHCONSTINT,
+})  # fmt: skip
+
+
+def in_float_run(ins: Instruction, prims: list[str]) -> bool:
+    if ins.op in FLOAT_RUN_OPS:
+        return True
+    if Op.C_CALL1 <= ins.op <= Op.C_CALL3:
+        return prims[ins.args[0]] in FLOAT_PRIMS
+    return False
 
 
 # ---- lowering, one function per instruction family (interp.c order) ----
@@ -1260,6 +1333,7 @@ class ModuleGen:
         self.prim_decls: dict[str, str] = {}
         self.functions: list[str] = []
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
+        self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
 
     def declare_use(self, fn: str) -> None:
         self.used.add(fn)

@@ -42,6 +42,7 @@ class JitOptions:
     stats: bool = False
     verify: bool = False
     cache_dir: Path | None = None  # persistent object code (None: no cache)
+    unbox_floats: bool = True  # lazy float boxing (changes allocation counts, not results)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Jit:
         self.stats = JitStats()
         self.code: dict[int, Instruction] = {ins.pc: ins for ins in decode(exe.code)}
         self._names: dict[int, str] | None = None
+        self.prims = exe.prims  # the property splits PRIM on every access
         self.layout = self._state_layout()
         # --dump-ir wants every module compiled, so it bypasses the cache.
         cache = None if options.dump_ir or options.dump_asm else options.cache_dir
@@ -154,7 +156,8 @@ class Jit:
         if offset not in self.code:
             raise CompileError(f"pc {offset}: not an instruction boundary")
         t0 = time.perf_counter()
-        gen = ModuleGen(self.code, self.exe.prims, self.layout)
+        gen = ModuleGen(self.code, self.prims, self.layout)
+        gen.unbox_floats = self.options.unbox_floats
         ir = gen.compile_function(offset, toplevel=offset == 0)
         self.stats.irgen += time.perf_counter() - t0
         name = gen.function_name(offset)

@@ -43,11 +43,16 @@ def inline(name: str, arity: int) -> Callable[[Lowering], Lowering]:
 
 
 def unbox(em: Emitter, v: str) -> str:
+    if v in em.lazy:
+        return em.lazy[v]
     return em.val(f"load double, ptr {em.field_ptr(v, 0)}", "d")
 
 
 def box(em: Emitter, d: str, ret_pc: int) -> str:
-    """caml_copy_double(d): inline minor allocation, the C function as slow path."""
+    """caml_copy_double(d): inline minor allocation, the C function as slow path.
+    Inside a run of float instructions the box is only promised (Emitter.make_lazy)."""
+    if em.lazy_ok:
+        return em.make_lazy(d)
     lay = em.gen.layout
     yp = em.load_state(lay.young_ptr)
     new = em.val(f"getelementptr i64, ptr {yp}, i64 -2", "yp")
@@ -342,3 +347,10 @@ def _int_compare(em: Emitter, args: list[str], ret_pc: int) -> str:
     gt = em.val(f"zext i1 {em.val(f'icmp sgt i64 {args[0]}, {args[1]}', 'c')} to i64", "gt")
     lt = em.val(f"zext i1 {em.val(f'icmp slt i64 {args[0]}, {args[1]}', 'c')} to i64", "lt")
     return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))
+
+
+#: Primitives whose arguments and results are floats or plain ints only: the
+#: instructions calling them may take part in a lazily boxed float run.
+FLOAT_PRIMS: frozenset[str] = frozenset({
+    *_FLOAT_BINARY, *_FLOAT_COMPARE, *_FLOAT_UNARY, "caml_float_of_int", "caml_int_of_float",
+})

@@ -253,3 +253,4 @@ def test_chart_is_a_valid_png() -> None:
     assert bench.log_range([0.02, 3.0]) == (-2, 1)
     assert bench.log_range([1.0]) == (0, 1)
     assert bench.tick_label(-2) == "0.01" and bench.tick_label(2) == "100"
+    assert bench.tick_label(-1, 5) == "0.5" and bench.tick_label(1, 2) == "20"

@@ -306,7 +306,7 @@ camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
    Returns Val_int(n) for enter_stub's SWITCH (see init_stubs). */
 value camllvm_enter_prim(value accu)
 {
-  value *sp = Caml_state_field(extern_sp);  /* env, pc+1 | retaddr, env, extra | args */
+  value *volatile sp = Caml_state_field(extern_sp);  /* env, pc+1 | retaddr, env, extra | args */
   value env = sp[0];
   intnat extra_args = Long_val(sp[4]);
   struct longjmp_buffer buf;
@@ -324,7 +324,9 @@ value camllvm_enter_prim(value accu)
     Caml_state_field(external_raise) = prev;
     if (kind == 1 && Caml_state_field(backtrace_active))
       caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
-    nsp = Caml_state_field(trapsp) - 3;   /* everything below the handler is dead */
+    /* Below the interpreter's own sp is free (native code's dead frames);
+       below trapsp is not: with no handler, trapsp is the top of the stack. */
+    nsp = sp - 3;
     nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = exn;
     Caml_state_field(extern_sp) = nsp;
     return Val_int(0);

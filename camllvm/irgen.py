@@ -214,13 +214,21 @@ class Emitter:
         base_spo = self.spo
         for off in live:
             self.e(f"store i64 1, ptr {self.sp_ptr(off - base_spo)}")
+        # A non-lazy accu may be a heap pointer: keep it in a stack slot (a GC
+        # root) while boxing, as Setup_for_gc would, and read it back after.
+        keep_accu = self.accu not in self.lazy and live
+        if keep_accu:
+            self.push(self.accu)
         boxes: dict[str, str] = {}
         for off, v in sorted(live.items()):
             if v not in boxes:
                 boxes[v] = self._box_now(self.lazy[v])
             # box() may rebase sp (same logical position): address from the run's sp
-            self.e(f"store i64 {boxes[v]}, ptr {self.sp_ptr(off - base_spo)}")
-        if self.accu in self.lazy:
+            self.e(f"store i64 {boxes[v]}, ptr {self.sp_ptr(off - base_spo + (1 if keep_accu else 0))}")
+        if keep_accu:
+            self.accu = self.stack(0)
+            self.pop(1)
+        elif self.accu in self.lazy:
             self.accu = boxes.get(self.accu) or self._box_now(self.lazy[self.accu])
         self.lazy = {}
 

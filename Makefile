@@ -3,7 +3,7 @@ PY      := .venv/bin/python
 CAMLLVM := .venv/bin/camllvm
 PYTEST_ARGS ?=
 
-.PHONY: all bootstrap demo test clean
+.PHONY: all bootstrap demo test bench clean
 
 all: demo
 
@@ -24,6 +24,11 @@ demo: bootstrap
 
 test: bootstrap
 	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
+
+# Benchmarks: ocamlrun vs camllvm (warm and cold) vs ocamlopt, interleaved runs;
+# writes bench/results/results.md and results.png. BENCH_ARGS=--quick for a smoke run.
+bench: bootstrap
+	$(PY) -m camllvm.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .cache .pytest_cache

@@ -352,11 +352,17 @@ class Row:
         return ratio(self.warm, self.native)
 
 
+def one_line(message: str, limit: int = 400) -> str:
+    """A multi-line message on one line (lines joined by '; '), cut to ``limit`` characters."""
+    text = "; ".join(line.strip() for line in message.splitlines() if line.strip())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def make_row(m: Measurement, overhead: float) -> Row:
     """Medians of one program's samples (an error row if it failed)."""
     if m.error is not None:
         nan = math.nan
-        return Row(m.name, nan, nan, nan, nan, nan, error=m.error.splitlines()[0])
+        return Row(m.name, nan, nan, nan, nan, nan, error=one_line(m.error))
     warm = warm_times(m.cpu["camllvm"], m.compile, overhead)
     return Row(m.name, median(m.cpu["ocamlrun"]), median(m.cpu["camllvm"]), median(warm),
                median(m.compile), median(m.cpu["native"]))
@@ -505,7 +511,8 @@ def format_markdown(rows: Sequence[Row], meta: dict[str, object]) -> str:
     lines += [f"- {n}" for n in notes(meta)]
     failed = [r for r in rows if r.error is not None]
     if failed:
-        lines += ["", "Failures:", ""] + [f"- {r.name}: {r.error}" for r in failed]
+        lines += ["", "Failures (see also stderr of the run):", ""]
+        lines += [f"- {r.error}" for r in failed]
     lines += ["", "![ratios](results.png)" if not meta["quick"] else
               "![ratios](results-quick.png)", ""]
     return "\n".join(lines)

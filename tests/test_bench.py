@@ -125,8 +125,9 @@ def test_make_row_uses_medians() -> None:
     assert r.run_over_warm == pytest.approx(2.0 / 1.5)
     assert r.run_over_cold == pytest.approx(2.0 / 3.0)
     assert r.warm_over_native == pytest.approx(1.5 / 0.2)
-    m.error = "p: native disagrees with ocamlrun\n details"
-    assert bench.make_row(m, 0.0).error == "p: native disagrees with ocamlrun"
+    m.error = "p: native disagrees with ocamlrun\n  details\n"
+    assert bench.make_row(m, 0.0).error == "p: native disagrees with ocamlrun; details"
+    assert bench.one_line("x" * 500, limit=10) == "xxxxxxx..."
 
 
 def test_geomeans_skip_failed_rows() -> None:
@@ -164,7 +165,7 @@ def test_format_markdown_document() -> None:
     assert "Test CPU" in doc and "LLVM 22.1.0" in doc and "--jit=all --stats --no-cache" in doc
     assert "30 of 40 function compilations" in doc
     assert "0.039 s" in doc and "results.png" in doc
-    assert "- broken: broken: camllvm disagrees" in doc
+    assert "- broken: camllvm disagrees" in doc
     assert "(quick run)" in bench.format_markdown(rows(), meta(quick=True))
 
 

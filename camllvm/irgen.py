@@ -446,18 +446,38 @@ class Emitter:
         self.pop(3)
 
     def resolve_deferred(self, r: str) -> str:
-        """A non-tail call site runs an application its callee deferred (jitglue.c)."""
+        """After a non-tail call: run an application the callee deferred (sp tag 1), and
+        pass on an exception it returned (sp == 2) to this region's trap or our caller."""
         sp = self.val(f"extractvalue {RET} {r}, 1", "sp")
-        tag = self.val(f"and i64 {self.val(f'ptrtoint ptr {sp} to i64', 'spi')}, 1", "tag")
-        deferred = self.val(f"icmp ne i64 {tag}, 0", "c")
-        l_res, l_join = self.new_label("defer"), self.new_label("defer.join")
+        tag = self.val(f"and i64 {self.val(f'ptrtoint ptr {sp} to i64', 'spi')}, 3", "tag")
+        odd = self.val(f"icmp ne i64 {tag}, 0", "c")
+        l_odd, l_res, l_exn, l_join = (self.new_label(h) for h in ("odd", "defer", "exn", "ret"))
         before = self.cur
-        self.e(f"br i1 {deferred}, label %{l_res}, label %{l_join}, !prof !0")
+        self.e(f"br i1 {odd}, label %{l_odd}, label %{l_join}, !prof !0")
+        self.label(l_odd)
+        deferred = self.val(f"icmp eq i64 {tag}, 1", "c")
+        self.e(f"br i1 {deferred}, label %{l_res}, label %{l_exn}")
         self.label(l_res)
         resolved = self.call(RET, "camllvm_resolve", f"{RET} {r}")
-        self.e(f"br label %{l_join}")
+        rsp = self.val(f"extractvalue {RET} {resolved}, 1", "sp")
+        raised = self.val(f"icmp eq ptr {rsp}, inttoptr (i64 2 to ptr)", "c")
+        self.e(f"br i1 {raised}, label %{l_exn}, label %{l_join}, !prof !0")
+        self.label(l_exn)
+        exn_ret = self.val(f"phi {RET} [ {r}, %{l_odd} ], [ {resolved}, %{l_res} ]", "exn")
+        self.propagate(self.val(f"extractvalue {RET} {exn_ret}, 0", "exn"))
         self.label(l_join)
         return self.val(f"phi {RET} [ {r}, %{before} ], [ {resolved}, %{l_res} ]", "ret")
+
+    def propagate(self, exn: str) -> None:
+        """Hand an exception (backtrace already stashed) to the innermost trap: this
+        region's own, or, from a function, whoever called us (by return, no longjmp)."""
+        if self.region.is_function:
+            r1 = self.val(f"insertvalue {RET} undef, i64 {exn}, 0", "rv")
+            r2 = self.val(f"insertvalue {RET} {r1}, ptr inttoptr (i64 2 to ptr), 1", "rv")
+            self.e(f"ret {RET} {r2}")
+        else:
+            self.e(f"store i64 {exn}, ptr %out")
+            self.e("ret i32 1")
 
     def tail_apply(self, clos: str, extra: str | int) -> None:
         fn = self.callee(clos)
@@ -1071,12 +1091,7 @@ def _raise(em: Emitter, ins: Instruction, reraise: int | None) -> bool:
                     f"i64 {em.accu}, ptr {em.sp_ptr(0)}, i32 {reraise}")  # fmt: skip
 
         em.guarded(cond, stash, "bt")
-    if em.region.is_function:
-        em.call("void", "camllvm_raise_notrace", f"i64 {em.accu}")
-        em.e("unreachable")
-    else:  # the innermost trap is this region's own: hand the exception to the parent
-        em.e(f"store i64 {em.accu}, ptr %out")
-        em.e("ret i32 1")
+    em.propagate(em.accu)
     return True
 
 

@@ -57,6 +57,11 @@ camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
 camllvm_ret camllvm_defer(value *sp, value clos, intnat extra_args);
 
 #define Is_deferred(r) (((uintnat)(r).sp & 1) != 0)
+/* An exception returned instead of raised: accu is the exception (its
+   backtrace already stashed), sp is this tag. Non-tail callers pass it to
+   their trap by return; C entry points turn it into an exception result. */
+#define RAISED_SP ((value *) 2)
+#define Is_raised(r) ((r).sp == RAISED_SP)
 #define ENTER_MAX_ARGS 64               /* deferred applications the enter stub runs itself */
 
 /* ---- threaded-code stubs living outside the code area (backtraces skip them) ---- */
@@ -296,7 +301,8 @@ camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
   nsp[3 + nargs] = Val_long(0);
   Caml_state_field(extern_sp) = nsp;
   res = camllvm_real_interprete(apply_stub(nargs), 6 * sizeof(opcode_t));
-  if (Is_exception_result(res)) camllvm_raise_notrace(Extract_exception(res));
+  if (Is_exception_result(res))   /* the interpreter stashed the backtrace */
+    return (camllvm_ret){ Extract_exception(res), RAISED_SP };
   return (camllvm_ret){ res, Caml_state_field(extern_sp) };
 }
 
@@ -335,6 +341,12 @@ value camllvm_enter_prim(value accu)
   r = code_of_closure(env)(sp + 5, env, extra_args);
   if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
   Caml_state_field(external_raise) = prev;
+  if (Is_raised(r)) {
+    nsp = sp - 3;
+    nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = r.accu;
+    Caml_state_field(extern_sp) = nsp;
+    return Val_int(0);
+  }
   if (Is_deferred(r)) {              /* closure | args | real frame: the stub applies it */
     nsp = (value *)((uintnat) r.sp & ~(uintnat) 1) - 2;
     nsp[0] = Val_unit; nsp[1] = Val_unit;
@@ -401,7 +413,13 @@ static value run_native(code_t prog)
     intnat nargs = prog[3];
     r = camllvm_apply(sp, sp[nargs + 3], nargs - 1);
     if (Is_deferred(r)) r = camllvm_resolve(r);
-    r.sp += 4;                        /* the callback's return frame, then POP 1 */
+    if (!Is_raised(r)) r.sp += 4;     /* the callback's return frame, then POP 1 */
+  }
+  if (Is_raised(r)) {
+    Caml_state_field(external_raise) = initial_external_raise;
+    Caml_state_field(extern_sp) = (value *)((char *) Caml_state_field(stack_high) - initial_sp_offset);
+    caml_callback_depth--;
+    return Make_exception_result(r.accu);
   }
   Caml_state_field(external_raise) = initial_external_raise;
   Caml_state_field(extern_sp) = r.sp;

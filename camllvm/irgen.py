@@ -720,15 +720,34 @@ def lower_return(em: Emitter, ins: Instruction) -> bool:
 
 @lowers(Op.RESTART)
 def lower_restart(em: Emitter, ins: Instruction) -> bool:
+    """Push the arguments saved in a partial application, then enter the function proper."""
     _require_function(em, "RESTART")
     hd = em.val(f"load i64, ptr {em.field_ptr(em.env, -1)}", "hd")
-    wosize = em.val(f"lshr i64 {hd}, 10", "wosz")
-    nargs = em.val(f"sub i64 {wosize}, 3", "nargs")
-    em.rebase(em.call("ptr", "camllvm_restart", f"ptr {em.sp_ptr(0)}, i64 {em.env}"), 0)  # type: ignore[arg-type]
+    nargs = em.val(f"sub i64 {em.val(f'lshr i64 {hd}, 10', 'wosz')}, 3", "nargs")
+    neg = em.val(f"sub i64 0, {nargs}", "neg")
+    newsp = em.val(f"getelementptr i64, ptr {em.sp_ptr(0)}, i64 {neg}", "sp")
+    saved = em.field_ptr(em.env, 3)
+    pre, l_loop, l_body, l_end = em.cur, em.new_label("rs"), em.new_label("rs.body"), em.new_label("rs.end")
+    em.e(f"br label %{l_loop}")
+    em.label(l_loop)
+    i = em.tmp("i")
+    i1 = em.tmp("i")
+    em.e(f"{i} = phi i64 [ 0, %{pre} ], [ {i1}, %{l_body} ]")
+    em.e(f"br i1 {em.val(f'icmp slt i64 {i}, {nargs}', 'c')}, label %{l_body}, label %{l_end}")
+    em.label(l_body)
+    v = em.val(f"load i64, ptr {em.val(f'getelementptr i64, ptr {saved}, i64 {i}', 'q')}", "arg")
+    em.e(f"store i64 {v}, ptr {em.val(f'getelementptr i64, ptr {newsp}, i64 {i}', 'q')}")
+    em.e(f"{i1} = add i64 {i}, 1")
+    em.e(f"br label %{l_loop}")
+    em.label(l_end)
+    em.rebase(newsp)
     em.env = em.field(em.env, 2)
     em.extra = em.val(f"add i64 {em.extra}, {nargs}", "extra")
-    # Continue in the function proper (its entry is the GRAB that follows).
-    em.tail_apply(em.env, em.extra)
+    # The function proper starts at the GRAB that follows; ModuleGen compiles it
+    # into the same module, so this is a direct tail call.
+    r = em.val(f"musttail call {RET} @{em.gen.function_name(ins.pc + 4)}"
+               f"(ptr {em.sp_ptr(0)}, i64 {em.env}, i64 {em.extra})", "ret")  # fmt: skip
+    em.e(f"ret {RET} {r}")
     return True
 
 
@@ -1320,7 +1339,6 @@ DECLS: dict[str, str] = {
     "camllvm_c_stack_overflow": "declare void @camllvm_c_stack_overflow(ptr) noreturn",
     "camllvm_apply": f"declare {RET} @camllvm_apply(ptr, i64, i64)",
     "camllvm_resolve": f"declare {RET} @camllvm_resolve({RET})",
-    "camllvm_restart": "declare ptr @camllvm_restart(ptr, i64)",
     "camllvm_grab_pap": f"declare {RET} @camllvm_grab_pap(ptr, i64, i64, i64, ptr)",
     "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",
     "camllvm_getpubmet_miss": "declare i64 @camllvm_getpubmet_miss(i64, i64, ptr)",
@@ -1384,14 +1402,28 @@ class ModuleGen:
         return f"{self.function_name(self.entry)}_try{region.start}"
 
     def compile_function(self, entry: int, toplevel: bool = False) -> str:
-        """IR text of the module for the function whose code starts at ``entry``."""
+        """IR text of the module for the function whose code starts at ``entry``.
+
+        A function that starts with GRAB gets its partial-application entry (the
+        RESTART just before it, ``restart_entry``) in the same module."""
         self.entry = entry
-        first = self.code.get(entry)
-        self.self_calls = not toplevel and first is not None and first.op != Op.RESTART
+        self.self_calls = not toplevel
         region = discover_region(self.code, entry, True)
         kind = "toplevel" if toplevel else "closure"
         self._emit_region(region, self.function_name(entry), kind)
+        restart = self.restart_entry(entry)
+        if restart is not None:
+            self.self_calls = False
+            self._emit_region(discover_region(self.code, restart, True),
+                              self.function_name(restart), "closure")  # fmt: skip
         return self.module_text()
+
+    def restart_entry(self, entry: int) -> int | None:
+        before = self.code.get(entry - 4)
+        first = self.code.get(entry)
+        if before is not None and before.op == Op.RESTART and first is not None and first.op == Op.GRAB:
+            return entry - 4
+        return None
 
     def _emit_region(self, region: Region, fname: str, kind: str) -> None:
         self.functions.append(Emitter(self, region, fname, kind).emit())

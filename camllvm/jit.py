@@ -155,20 +155,33 @@ class Jit:
     def _compile(self, offset: int) -> int:
         if offset not in self.code:
             raise CompileError(f"pc {offset}: not an instruction boundary")
+        entry = self._entry_of(offset)  # a RESTART entry is compiled with its function
         t0 = time.perf_counter()
         gen = ModuleGen(self.code, self.prims, self.layout)
         gen.unbox_floats = self.options.unbox_floats
-        ir = gen.compile_function(offset, toplevel=offset == 0)
+        ir = gen.compile_function(entry, toplevel=entry == 0)
         self.stats.irgen += time.perf_counter() - t0
-        name = gen.function_name(offset)
-        self._dump(offset, ".ll", ir)  # before compiling, so that a failure can be inspected
-        engine = self.cold_engine if offset == 0 else self.engine
-        addresses, optimised = engine.compile(ir, [name])
+        names = [gen.function_name(entry)]
+        restart = gen.restart_entry(entry)
+        if restart is not None:
+            names.append(gen.function_name(restart))
+        self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
+        engine = self.cold_engine if entry == 0 else self.engine
+        addresses, optimised = engine.compile(ir, names)
         self.stats.functions += 1
         self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
         if optimised:
-            self._dump(offset, ".opt.ll", optimised)
-        return addresses[name]
+            self._dump(entry, ".opt.ll", optimised)
+        # Install the other entry too, so that it is not compiled a second time.
+        other = restart if offset == entry else entry
+        if other is not None and other != offset:
+            self._set_native(other, addresses[gen.function_name(other)])
+        return addresses[gen.function_name(offset)]
+
+    def _set_native(self, offset: int, address: int) -> None:
+        fn = self.runtime.lib.camllvm_set_native
+        fn.argtypes = [ctypes.c_long, ctypes.c_void_p]
+        fn(offset, address)
 
     def _dump(self, offset: int, suffix: str, ir: str) -> None:
         """--dump-ir: IR before (.ll) and after (.opt.ll) passes; --dump-asm: assembly."""

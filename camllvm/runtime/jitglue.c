@@ -216,15 +216,6 @@ void camllvm_c_stack_overflow(value *sp)
 
 /* ---- instructions with a dynamic number of words (interp.c) ---- */
 
-/* RESTART: push the arguments saved in a partial application. Returns the new sp. */
-value *camllvm_restart(value *sp, value env)
-{
-  intnat i, num_args = Wosize_val(env) - 3;
-  sp -= num_args;
-  for (i = 0; i < num_args; i++) sp[i] = Field(env, i + 3);
-  return sp;
-}
-
 /* GRAB with too few arguments: build the partial application (code pointer
    on the preceding RESTART) and return it, leaving sp at the return frame.
    Allocation as Alloc_small from interp.c (Setup_for_gc saves accu, env, pc). */

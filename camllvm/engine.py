@@ -42,8 +42,9 @@ class CodeCache:
         self.root = root
         self.salt = salt
 
-    def key(self, ir_text: str) -> str:
-        return hashlib.sha256((self.salt + "\0" + ir_text).encode()).hexdigest()
+    def key(self, what: str) -> str:
+        """Key for ``what`` (a complete description of the module's source) under our salt."""
+        return hashlib.sha256((self.salt + "\0" + what).encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.o"
@@ -119,21 +120,30 @@ class Engine:
             getattr(mpm, _PASS_METHODS[name])()
         mpm.run(mod, self.pb)
 
-    def compile(self, ir_text: str, names: list[str]) -> tuple[dict[str, int], str]:
-        """Compile one module; returns the addresses of ``names`` and the optimised IR text
-        ("" when the object code came from the cache)."""
-        key = self.cache.key(ir_text) if self.cache is not None else None
-        cached = self.cache.load(key) if self.cache is not None and key is not None else None
-        if cached is not None:
-            t0 = time.perf_counter()
-            self.ee.add_object_file(llvm.ObjectFileRef.from_data(cached))
-            self.ee.finalize_object()
-            addresses = {n: self.ee.get_function_address(n) for n in names}
-            self.stats.codegen += time.perf_counter() - t0
-            self.stats.cache_hits += 1
-            if all(addresses.values()):
-                return addresses, ""
-        self._pending_key = key
+    def cached(self, source_key: str, names: list[str]) -> dict[str, int] | None:
+        """Addresses of ``names`` from cached object code for ``source_key``, if any.
+
+        ``source_key`` must determine the module's IR completely (see Jit._source_key):
+        on a hit no IR is generated at all."""
+        if self.cache is None:
+            return None
+        data = self.cache.load(self.cache.key(source_key))
+        if data is None:
+            return None
+        t0 = time.perf_counter()
+        self.ee.add_object_file(llvm.ObjectFileRef.from_data(data))
+        self.ee.finalize_object()
+        addresses = {n: self.ee.get_function_address(n) for n in names}
+        self.stats.codegen += time.perf_counter() - t0
+        self.stats.cache_hits += 1
+        return addresses if all(addresses.values()) else None
+
+    def compile(self, ir_text: str, names: list[str],
+                source_key: str | None = None) -> tuple[dict[str, int], str]:
+        """Compile one module; returns the addresses of ``names`` and the optimised IR
+        text. With a cache and ``source_key``, the object code is stored under it."""
+        self._pending_key = (self.cache.key(source_key)
+                             if self.cache is not None and source_key is not None else None)
         t0 = time.perf_counter()
         try:
             mod = llvm.parse_assembly(ir_text)

@@ -551,6 +551,7 @@ class Emitter:
         while True:
             ins = self.gen.code[pc]
             self.pc = pc
+            self.gen.bytecode_instructions += 1
             self.lazy_ok = self.gen.unbox_floats and in_float_run(ins, self.gen.prims)
             if not self.lazy_ok:
                 self.materialise()
@@ -1373,6 +1374,7 @@ class ModuleGen:
         self.used: set[str] = set()
         self.prim_decls: dict[str, str] = {}
         self.functions: list[str] = []
+        self.bytecode_instructions = 0  # lowered, for --stats
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
 

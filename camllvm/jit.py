@@ -9,6 +9,7 @@ function that cannot be compiled ends the program with one line.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import random
 import sys
@@ -48,7 +49,8 @@ class JitOptions:
 @dataclass
 class JitStats:
     functions: int = 0
-    instructions: int = 0
+    instructions: int = 0  # LLVM IR lines
+    bytecode: int = 0  # bytecode instructions lowered
     irgen: float = 0.0
 
 
@@ -63,6 +65,7 @@ class Jit:
         self.code: dict[int, Instruction] = {ins.pc: ins for ins in decode(exe.code)}
         self._names: dict[int, str] | None = None
         self.prims = exe.prims  # the property splits PRIM on every access
+        self._program_digest: str | None = None
         self.layout = self._state_layout()
         # --dump-ir wants every module compiled, so it bypasses the cache.
         cache = None if options.dump_ir or options.dump_asm else options.cache_dir
@@ -156,27 +159,40 @@ class Jit:
         if offset not in self.code:
             raise CompileError(f"pc {offset}: not an instruction boundary")
         entry = self._entry_of(offset)  # a RESTART entry is compiled with its function
-        t0 = time.perf_counter()
         gen = ModuleGen(self.code, self.prims, self.layout)
         gen.unbox_floats = self.options.unbox_floats
-        ir = gen.compile_function(entry, toplevel=entry == 0)
-        self.stats.irgen += time.perf_counter() - t0
         names = [gen.function_name(entry)]
         restart = gen.restart_entry(entry)
         if restart is not None:
             names.append(gen.function_name(restart))
-        self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
         engine = self.cold_engine if entry == 0 else self.engine
-        addresses, optimised = engine.compile(ir, names)
+        source_key = self._source_key(entry)
+        addresses = engine.cached(source_key, names)
         self.stats.functions += 1
-        self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
-        if optimised:
+        if addresses is None:
+            t0 = time.perf_counter()
+            ir = gen.compile_function(entry, toplevel=entry == 0)
+            self.stats.irgen += time.perf_counter() - t0
+            self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
+            addresses, optimised = engine.compile(ir, names, source_key)
+            self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
+            self.stats.bytecode += gen.bytecode_instructions
             self._dump(entry, ".opt.ll", optimised)
         # Install the other entry too, so that it is not compiled a second time.
         other = restart if offset == entry else entry
         if other is not None and other != offset:
             self._set_native(other, addresses[gen.function_name(other)])
         return addresses[gen.function_name(offset)]
+
+    def _source_key(self, entry: int) -> str:
+        """Everything the IR of the function at ``entry`` depends on besides the engine's
+        salt: the program's code and primitives, the runtime's state layout, the options."""
+        if self._program_digest is None:
+            h = hashlib.sha256(self.exe.code)
+            h.update("\0".join(self.prims).encode())
+            h.update(repr((self.layout, self.options.unbox_floats)).encode())
+            self._program_digest = h.hexdigest()
+        return f"{self._program_digest}:{entry}"
 
     def _set_native(self, offset: int, address: int) -> None:
         fn = self.runtime.lib.camllvm_set_native
@@ -240,7 +256,8 @@ class Jit:
         native = ctypes.c_long.in_dll(lib, "camllvm_native_entries").value
         crossings = ctypes.c_long.in_dll(lib, "camllvm_crossings").value
         sys.stderr.write(
-            f"camllvm stats: functions compiled {s.functions}, IR lines {s.instructions}, "
+            f"camllvm stats: functions compiled {s.functions}, bytecode instructions {s.bytecode}, "
+            f"IR lines {s.instructions}, "
             f"from the code cache {e.cache_hits}\n"
             f"camllvm stats: time irgen {s.irgen:.3f}s, llvm parse {e.parse:.3f}s, "
             f"optimise {e.optimise:.3f}s, codegen {e.codegen:.3f}s\n"

@@ -62,7 +62,7 @@ class Jit:
         self.runtime = runtime
         self.options = options
         self.stats = JitStats()
-        self.code: dict[int, Instruction] = {ins.pc: ins for ins in decode(exe.code)}
+        self._code: dict[int, Instruction] | None = None
         self._names: dict[int, str] | None = None
         self.prims = exe.prims  # the property splits PRIM on every access
         self._program_digest: str | None = None
@@ -75,6 +75,26 @@ class Jit:
                             Engine(0, runtime.path, verify=options.verify, cache_dir=cache))
         self.selected = self._selection()
         self._callbacks: list[object] = []  # keep ctypes callbacks alive
+
+    @property
+    def code(self) -> dict[int, Instruction]:
+        """Decoded CODE (decoded on first need: a run served by the code cache never needs it)."""
+        if self._code is None:
+            self._code = {ins.pc: ins for ins in decode(self.exe.code, self.exe.path)}
+        return self._code
+
+    def opcode_at(self, offset: int) -> Op | None:
+        """The opcode of the word at ``offset``, read without decoding the program."""
+        if offset < 0 or offset + 4 > len(self.exe.code) or offset % 4:
+            return None
+        word = int.from_bytes(self.exe.code[offset : offset + 4], "little")
+        return Op(word) if word < len(Op) else None
+
+    def restart_entry(self, entry: int) -> int | None:
+        """The RESTART entry compiled with a function that starts with GRAB (ModuleGen too)."""
+        if self.opcode_at(entry) == Op.GRAB and self.opcode_at(entry - 4) == Op.RESTART:
+            return entry - 4
+        return None
 
     def _state_layout(self) -> StateLayout:
         off = self.runtime.lib.camllvm_state_offset
@@ -152,25 +172,24 @@ class Jit:
 
     def _entry_of(self, offset: int) -> int:
         """A RESTART entry belongs to the function whose GRAB follows it."""
-        ins = self.code.get(offset)
-        return offset + 4 if ins is not None and ins.op == Op.RESTART else offset
+        return offset + 4 if self.opcode_at(offset) == Op.RESTART else offset
 
     def _compile(self, offset: int) -> int:
-        if offset not in self.code:
-            raise CompileError(f"pc {offset}: not an instruction boundary")
         entry = self._entry_of(offset)  # a RESTART entry is compiled with its function
-        gen = ModuleGen(self.code, self.prims, self.layout)
-        gen.unbox_floats = self.options.unbox_floats
-        names = [gen.function_name(entry)]
-        restart = gen.restart_entry(entry)
+        names = [ModuleGen.function_name(entry)]
+        restart = self.restart_entry(entry)
         if restart is not None:
-            names.append(gen.function_name(restart))
+            names.append(ModuleGen.function_name(restart))
         engine = self.cold_engine if entry == 0 else self.engine
         source_key = self._source_key(entry)
         addresses = engine.cached(source_key, names)
         self.stats.functions += 1
         if addresses is None:
+            if offset not in self.code:
+                raise CompileError(f"pc {offset}: not an instruction boundary")
             t0 = time.perf_counter()
+            gen = ModuleGen(self.code, self.prims, self.layout)
+            gen.unbox_floats = self.options.unbox_floats
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
             self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
@@ -181,8 +200,8 @@ class Jit:
         # Install the other entry too, so that it is not compiled a second time.
         other = restart if offset == entry else entry
         if other is not None and other != offset:
-            self._set_native(other, addresses[gen.function_name(other)])
-        return addresses[gen.function_name(offset)]
+            self._set_native(other, addresses[ModuleGen.function_name(other)])
+        return addresses[ModuleGen.function_name(offset)]
 
     def _source_key(self, entry: int) -> str:
         """Everything the IR of the function at ``entry`` depends on besides the engine's

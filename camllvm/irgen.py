@@ -500,8 +500,10 @@ class Emitter:
         for slot, ty in (("sp", "ptr"), ("accu", "i64"), ("env", "i64"), ("extra", "i64")):
             self.e(f"%{slot}.slot = alloca {ty}")
         self.e("%rout = alloca { i64, ptr, i64, i64 }")
-        self.e("%st = load ptr, ptr @Caml_state")
-        self.e("%base = load ptr, ptr @caml_start_code")
+        # Both are fixed once the program runs: invariant loads may be re-done after a
+        # call instead of occupying callee-saved registers.
+        self.e("%st = load ptr, ptr @Caml_state, !invariant.load !2")
+        self.e("%base = load ptr, ptr @caml_start_code, !invariant.load !2")
         if self.entry_kind == "region":
             self.accu = "%accu0"
         elif self.entry_kind == "toplevel":
@@ -1336,7 +1338,6 @@ DECLS: dict[str, str] = {
     "caml_realloc_stack": "declare void @caml_realloc_stack(i64)",
     "caml_stash_backtrace": "declare void @caml_stash_backtrace(i64, ptr, i32)",
     "caml_raise_zero_divide": "declare void @caml_raise_zero_divide() noreturn",
-    "camllvm_raise_notrace": "declare void @camllvm_raise_notrace(i64) noreturn",
     "camllvm_c_stack_overflow": "declare void @camllvm_c_stack_overflow(ptr) noreturn",
     "camllvm_apply": f"declare {RET} @camllvm_apply(ptr, i64, i64)",
     "camllvm_resolve": f"declare {RET} @camllvm_resolve({RET})",
@@ -1437,5 +1438,6 @@ class ModuleGen:
         name = self.names.get(self.entry)
         header = f"; function at pc {self.entry}" + (f" ({name})" if name else "")
         meta = ['!0 = !{!"branch_weights", i32 1, i32 2000}',  # unlikely
-                '!1 = !{!"branch_weights", i32 2000, i32 1}']  # likely
+                '!1 = !{!"branch_weights", i32 2000, i32 1}',  # likely
+                '!2 = !{}']
         return "\n".join([header, GLOBALS, *decls, "", *self.functions, *meta, ""])

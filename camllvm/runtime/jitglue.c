@@ -198,15 +198,6 @@ camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args)
 
 /* ---- raising ---- */
 
-/* Raise from native code after the backtrace was stashed (or must not be). */
-CAMLnoreturn_start void camllvm_raise_notrace(value exn) CAMLnoreturn_end;
-void camllvm_raise_notrace(value exn)
-{
-  Caml_state_field(exn_bucket) = exn;
-  if (Caml_state_field(external_raise) == NULL) caml_fatal_uncaught_exception(exn);
-  siglongjmp(Caml_state_field(external_raise)->buf, 2);
-}
-
 /* Native code ran out of C stack: raise Stack_overflow as the runtime would. */
 void camllvm_c_stack_overflow(value *sp)
 {
@@ -239,6 +230,23 @@ camllvm_ret camllvm_grab_pap(value *sp, value accu, value env, intnat extra_args
   return (camllvm_ret){ clos, sp + num_args };
 }
 
+/* ---- catching exceptions that arrive by siglongjmp ---- */
+
+/* The common landing of camllvm_try, camllvm_enter_prim and run_native (as
+   interp.c's sigsetjmp handler): restore the C roots and the previous raise
+   buffer, stash the backtrace as interp.c does for an exception raised by C
+   (OCaml raises in native code return instead of jumping), return it. */
+static value caught(int kind, struct longjmp_buffer *prev, struct caml__roots_block *roots)
+{
+  value exn = Caml_state_field(exn_bucket);
+  Caml_state_field(local_roots) = roots;
+  Caml_state_field(external_raise) = prev;
+  (void) kind;
+  if (Caml_state_field(backtrace_active))
+    caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
+  return exn;
+}
+
 /* ---- try regions ---- */
 
 /* What a try region leaves for its parent when it reaches a POPTRAP. */
@@ -259,12 +267,7 @@ int camllvm_try(camllvm_region_fn body, value *sp, value accu, value env,
   struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
   int status, kind = sigsetjmp(buf.buf, 0);
   if (kind) {
-    value exn = Caml_state_field(exn_bucket);
-    Caml_state_field(local_roots) = roots;
-    Caml_state_field(external_raise) = prev;
-    if (kind == 1 && Caml_state_field(backtrace_active))
-      caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
-    out->accu = exn;
+    out->accu = caught(kind, prev, roots);
     return 1;
   }
   Caml_state_field(external_raise) = &buf;
@@ -316,11 +319,7 @@ value camllvm_enter_prim(value accu)
   camllvm_crossings++;
   kind = sigsetjmp(buf.buf, 0);
   if (kind) {
-    value exn = Caml_state_field(exn_bucket);
-    Caml_state_field(local_roots) = roots;
-    Caml_state_field(external_raise) = prev;
-    if (kind == 1 && Caml_state_field(backtrace_active))
-      caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
+    value exn = caught(kind, prev, roots);
     /* Below the interpreter's own sp is free (native code's dead frames);
        below trapsp is not: with no handler, trapsp is the top of the stack. */
     nsp = sp - 3;
@@ -387,11 +386,7 @@ static value run_native(code_t prog)
   caml_callback_depth++;
   kind = sigsetjmp(raise_buf.buf, 0);
   if (kind) {
-    value exn = Caml_state_field(exn_bucket);
-    Caml_state_field(local_roots) = initial_local_roots;
-    if (kind == 1 && Caml_state_field(backtrace_active))
-      caml_stash_backtrace(exn, Caml_state_field(extern_sp), 0);
-    Caml_state_field(external_raise) = initial_external_raise;
+    value exn = caught(kind, initial_external_raise, initial_local_roots);
     Caml_state_field(extern_sp) = (value *)((char *) Caml_state_field(stack_high) - initial_sp_offset);
     caml_callback_depth--;
     return Make_exception_result(exn);

@@ -28,6 +28,7 @@ run options:
   --dump-ir=DIR        write each function's LLVM IR (before/after passes) to DIR
   --dump-asm=DIR       write each function's assembly to DIR
   --stats              print compile and tier statistics to stderr at exit
+  --perf-map           write /tmp/perf-PID.map at exit (names native code for perf)
   --verify-ir          verify every generated LLVM module
   --no-cache           neither use nor fill the code cache (~/.cache/camllvm/code)
   --exact-alloc        allocate exactly as ocamlrun (no unboxed floats): same GC
@@ -53,6 +54,7 @@ class RunOptions:
     dump_ir: str | None = None
     dump_asm: str | None = None
     stats: bool = False
+    perf_map: bool = False
     verify: bool = False
     cache: bool = True
     exact_alloc: bool = False
@@ -78,7 +80,8 @@ def parse_run(argv: Sequence[str]) -> RunOptions:
 def set_option(opts: RunOptions, arg: str) -> None:
     """Apply one ``--name[=value]`` run option."""
     name, has_value, value = arg.partition("=")
-    flags = {"--stats": "stats", "--verify-ir": "verify", "--exact-alloc": "exact_alloc"}
+    flags = {"--stats": "stats", "--verify-ir": "verify", "--exact-alloc": "exact_alloc",
+             "--perf-map": "perf_map"}
     if name in flags and not has_value:
         setattr(opts, flags[name], True)
     elif name == "--no-cache" and not has_value:
@@ -144,6 +147,7 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
         mode="all" if opts.jit == "all" else "only", only=opts.only, seed=opts.seed,
         opt=opts.opt, dump_ir=Path(opts.dump_ir) if opts.dump_ir else None,
         dump_asm=Path(opts.dump_asm) if opts.dump_asm else None, stats=opts.stats,
+        perf_map=opts.perf_map,
         verify=opts.verify, cache_dir=cache_root() / "code" if opts.cache else None,
         unbox_floats=not opts.exact_alloc)  # fmt: skip
     Jit(exe, runtime, options).install()  # type: ignore[arg-type]

@@ -41,6 +41,7 @@ class JitOptions:
     dump_ir: Path | None = None
     dump_asm: Path | None = None
     stats: bool = False
+    perf_map: bool = False  # write /tmp/perf-PID.map at exit, so perf names native code
     verify: bool = False
     cache_dir: Path | None = None  # persistent object code (None: no cache)
     unbox_floats: bool = True  # lazy float boxing (changes allocation counts, not results)
@@ -75,6 +76,7 @@ class Jit:
                             Engine(0, runtime.path, verify=options.verify, cache_dir=cache))
         self.selected = self._selection()
         self._callbacks: list[object] = []  # keep ctypes callbacks alive
+        self._native: dict[int, int] = {}  # native address -> entry pc (for --perf-map)
 
     @property
     def code(self) -> dict[int, Instruction]:
@@ -197,6 +199,9 @@ class Jit:
             self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
             self.stats.bytecode += gen.bytecode_instructions
             self._dump(entry, ".opt.ll", optimised)
+        if self.options.perf_map:
+            self._native.update({addresses[ModuleGen.function_name(e)]: e
+                                 for e in (entry, restart) if e is not None})  # fmt: skip
         # Install the other entry too, so that it is not compiled a second time.
         other = restart if offset == entry else entry
         if other is not None and other != offset:
@@ -255,14 +260,30 @@ class Jit:
         self._callbacks += [compile_cb, start_cb]
         lib.camllvm_jit_install.argtypes = [COMPILE_FN, START_FN]
         lib.camllvm_jit_install(compile_cb, start_cb)
-        if self.options.stats:
-            self._register_stats()
+        if self.options.stats or self.options.perf_map:
+            cb = ATEXIT_FN(self.at_exit)
+            self._callbacks.append(cb)
+            lib.camllvm_at_exit.argtypes = [ATEXIT_FN]
+            lib.camllvm_at_exit(cb)
 
-    def _register_stats(self) -> None:
-        cb = ATEXIT_FN(self.print_stats)
-        self._callbacks.append(cb)
-        self.runtime.lib.camllvm_at_exit.argtypes = [ATEXIT_FN]
-        self.runtime.lib.camllvm_at_exit(cb)
+    def at_exit(self) -> None:
+        if self.options.perf_map:
+            self.write_perf_map()
+        if self.options.stats:
+            self.print_stats()
+
+    def write_perf_map(self) -> None:
+        """perf's JIT symbol map (/tmp/perf-PID.map: start, size, name in hex). MCJIT does
+        not tell code sizes: each function is assumed to run up to the next one (64 KiB
+        at most)."""
+        starts = sorted(self._native)
+        names = self.names() if self.exe.section("DBUG") is not None else {}
+        lines = []
+        for start, nxt in zip(starts, [*starts[1:], starts[-1] + 0x10000] if starts else []):
+            entry = self._native[start]
+            name = "toplevel" if entry == 0 else names.get(self._entry_of(entry), "")
+            lines.append(f"{start:x} {min(nxt - start, 0x10000):x} pc{entry}:{name}\n")
+        Path(f"/tmp/perf-{os.getpid()}.map").write_text("".join(lines))
 
     def print_stats(self) -> None:
         lib, s = self.runtime.lib, self.stats

@@ -57,6 +57,8 @@ class StateLayout:
     backtrace_active: int
     local_roots: int
     stack_high: int
+    young_start: int
+    young_end: int
 
 
 @dataclass
@@ -407,7 +409,25 @@ class Emitter:
         self.call("void", "caml_initialize", f"ptr {self.field_ptr(block, n)}, i64 {v}")
 
     def modify(self, ptr: str, v: str) -> None:
+        """caml_modify (memory.c), whose barrier has nothing to do when the field lies in
+        the minor heap (Is_young) or when old and new values are both immediate: then
+        store inline; otherwise call it."""
+        lay = self.gen.layout
+        lo, hi = self.load_state(lay.young_start), self.load_state(lay.young_end)
+        young = self.val(f"and i1 {self.val(f'icmp ugt ptr {ptr}, {lo}', 'c')}, "
+                         f"{self.val(f'icmp ult ptr {ptr}, {hi}', 'c')}", "young")  # fmt: skip
+        old = self.val(f"load i64, ptr {ptr}", "old")
+        both = self.val(f"and i64 {self.val(f'and i64 {old}, {v}', 'imm')}, 1", "imm")
+        plain = self.val(f"or i1 {young}, {self.val(f'icmp ne i64 {both}, 0', 'c')}", "c")
+        l_plain, l_call, l_done = (self.new_label(h) for h in ("st", "modify", "modified"))
+        self.e(f"br i1 {plain}, label %{l_plain}, label %{l_call}")
+        self.label(l_plain)
+        self.e(f"store i64 {v}, ptr {ptr}")
+        self.e(f"br label %{l_done}")
+        self.label(l_call)
         self.call("void", "caml_modify", f"ptr {ptr}, i64 {v}")
+        self.e(f"br label %{l_done}")
+        self.label(l_done)
 
     # ---- calls ----
 

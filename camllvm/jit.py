@@ -103,8 +103,8 @@ class Jit:
         off.restype = ctypes.c_long
         names = ("young_limit", "young_ptr", "stack_threshold", "extern_sp", "trapsp",
                  "external_raise", "exn_bucket", "backtrace_active", "local_roots",
-                 "stack_high")  # fmt: skip
-        return StateLayout(**{n: off(i) for i, n in enumerate(names)})
+                 "stack_high", None, "young_start", "young_end")  # fmt: skip
+        return StateLayout(**{n: off(i) for i, n in enumerate(names) if n is not None})
 
     def function_entries(self) -> list[int]:
         """Entry pcs of every closure the program can create (CLOSURE/CLOSUREREC targets)."""

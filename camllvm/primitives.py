@@ -349,6 +349,63 @@ def _int_compare(em: Emitter, args: list[str], ret_pc: int) -> str:
     return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))
 
 
+def c_call(em: Emitter, prim: str, args: list[str], ret_pc: int) -> str:
+    """The C primitive itself, called as lower_c_call calls it (Setup_for_c_call first).
+    ``args`` are still on the VM stack, where the GC sees them."""
+    em.setup_for_c_call(ret_pc)
+    em.gen.declare_prim(prim, len(args))
+    result = em.val(f"call i64 @{prim}({', '.join('i64 ' + a for a in args)})", "prim")
+    em.restore_after_c_call()
+    return result
+
+
+def with_fast_path(em: Emitter, cond: str, fast: Callable[[], str], prim: str,
+                   args: list[str], ret_pc: int) -> str:
+    """``cond ? fast() : prim(args...)``, where fast() neither allocates nor calls out."""
+    l_fast, l_slow, l_join = em.new_label("fast"), em.new_label("slow"), em.new_label("fast.join")
+    em.e(f"br i1 {cond}, label %{l_fast}, label %{l_slow}")
+    saved = (em.spb, em.spo, em.env)
+    em.label(l_fast)
+    quick, fast_sp, fast_env, fast_label = fast(), em.sp_ptr(0), em.env, em.cur
+    em.e(f"br label %{l_join}")
+    em.label(l_slow)
+    em.spb, em.spo, em.env = saved
+    slow = c_call(em, prim, args, ret_pc)
+    slow_sp, slow_env, slow_label = em.sp_ptr(0), em.env, em.cur
+    em.e(f"br label %{l_join}")
+    em.label(l_join)
+    em.rebase(em.val(f"phi ptr [ {fast_sp}, %{fast_label} ], [ {slow_sp}, %{slow_label} ]", "sp"))
+    em.env = em.val(f"phi i64 [ {fast_env}, %{fast_label} ], [ {slow_env}, %{slow_label} ]", "env")
+    return em.val(f"phi i64 [ {quick}, %{fast_label} ], [ {slow}, %{slow_label} ]", "r")
+
+
+#: Polymorphic comparisons (compare.c): when both arguments are immediate
+#: integers, do_compare_val returns Long_val(v1) - Long_val(v2) at once, so the
+#: result is a plain integer comparison; anything else calls the C primitive.
+_POLY_COMPARE = {"caml_equal": "eq", "caml_notequal": "ne", "caml_lessthan": "slt",
+                 "caml_lessequal": "sle", "caml_greaterthan": "sgt",
+                 "caml_greaterequal": "sge", "caml_compare": None}  # fmt: skip
+
+
+def _poly_compare(prim: str, pred: str | None) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        both = em.val(f"and i64 {args[0]}, {args[1]}", "both")
+        ints = em.val(f"icmp ne i64 {em.val(f'and i64 {both}, 1', 'both')}, 0", "c")
+
+        def fast() -> str:
+            if pred is None:
+                return _int_compare(em, args, ret_pc)
+            return bool_val(em, em.val(f"icmp {pred} i64 {args[0]}, {args[1]}", "c"))
+
+        return with_fast_path(em, ints, fast, prim, args, ret_pc)
+
+    return lower
+
+
+for _name, _pred in _POLY_COMPARE.items():
+    inline(_name, 2)(_poly_compare(_name, _pred))
+
+
 #: Primitives whose arguments and results are floats or plain ints only: the
 #: instructions calling them may take part in a lazily boxed float run.
 FLOAT_PRIMS: frozenset[str] = frozenset({

@@ -492,6 +492,8 @@ intnat camllvm_state_offset(int field)
   case 8: return (intnat) &s->_local_roots;
   case 9: return (intnat) &s->_stack_high;
   case 10: return (intnat) sizeof(struct longjmp_buffer);
+  case 11: return (intnat) &s->_young_start;
+  case 12: return (intnat) &s->_young_end;
   default: return -1;
   }
 }

@@ -374,11 +374,17 @@ class Emitter:
         self.extra = self.val(
             f"phi i64 [ {extra_before}, %{fast[3]} ], [ {extra_after}, %{after[3]} ]", "extra")
 
-    def alloc(self, wosize: int, tag: int, gc_pc: int) -> str:
-        """Alloc_small: inline minor-heap allocation; the slow path is interp.c's Setup_for_gc."""
+    def alloc(self, wosize: int | str, tag: int, gc_pc: int) -> str:
+        """Alloc_small: inline minor-heap allocation; the slow path is interp.c's Setup_for_gc.
+        ``wosize`` is a constant or an SSA value (at most Max_young_wosize)."""
         lay = self.gen.layout
+        if isinstance(wosize, int):
+            words, header = str(-(wosize + 1)), str((wosize << 10) | tag)
+        else:
+            words = self.val(f"sub i64 -1, {wosize}", "w")
+            header = self.val(f"or i64 {self.val(f'shl i64 {wosize}, 10', 'hd')}, {tag}", "hd")
         yp = self.load_state(lay.young_ptr)
-        new = self.val(f"getelementptr i64, ptr {yp}, i64 {-(wosize + 1)}", "yp")
+        new = self.val(f"getelementptr i64, ptr {yp}, i64 {words}", "yp")
         self.store_state(lay.young_ptr, new)
         lim = self.load_state(lay.young_limit)
         cond = self.val(f"icmp ult ptr {new}, {lim}", "c")
@@ -397,7 +403,7 @@ class Emitter:
 
         self.guarded(cond, slow, "gc")
         hp = self.load_state(lay.young_ptr)
-        self.e(f"store i64 {(wosize << 10) | tag}, ptr {hp}")
+        self.e(f"store i64 {header}, ptr {hp}")
         block = self.val(f"getelementptr i64, ptr {hp}, i64 1", "blk")
         return self.val(f"ptrtoint ptr {block} to i64", "blk")
 
@@ -437,10 +443,11 @@ class Emitter:
         base = self.val("ptrtoint ptr %base to i64", "b")
         rel = self.val(f"sub i64 {code}, {base}", "rel")
         idx = self.val(f"lshr i64 {rel}, 2", "idx")
-        size = self.val("load i64, ptr @camllvm_table_size", "n")
+        # The table is allocated once, before any native code runs.
+        size = self.val("load i64, ptr @camllvm_table_size, !invariant.load !2", "n")
         inb = self.val(f"icmp ult i64 {idx}, {size}", "c")
         safe = self.val(f"select i1 {inb}, i64 {idx}, i64 0", "idx")  # never load out of bounds
-        table = self.val("load ptr, ptr @camllvm_table", "tbl")
+        table = self.val("load ptr, ptr @camllvm_table, !invariant.load !2", "tbl")
         slot = self.val(f"getelementptr ptr, ptr {table}, i64 {safe}", "slot")
         fnp = self.val(f"load ptr, ptr {slot}", "fn")
         self.gen.declare_use("camllvm_apply")
@@ -528,7 +535,9 @@ class Emitter:
             self.accu = "%accu0"
         elif self.entry_kind == "toplevel":
             self.accu = str(val_int(0))
-        else:
+        elif self.gen.code[self.region.start].op != Op.RESTART:
+            # A RESTART entry only pushes the saved arguments and tail-calls the
+            # function proper, whose prologue makes the checks once.
             self.prologue()
         self.jump(self.region.start)
         for leader in self.region.leaders:
@@ -550,9 +559,9 @@ class Emitter:
         self.guarded(low, grow, "stk")
         # Only the main OCaml thread's stack has a known bottom: the check fires
         # when the frame lies in its last 256 KiB (other threads get big stacks).
-        fa = self.call("ptr", "llvm.frameaddress.p0", "i32 0")
+        # The stack pointer itself (llvm.frameaddress would force a frame pointer).
+        fai = self.call("i64", "llvm.read_register.i64", "metadata !3")
         guard = self.val("load ptr, ptr @camllvm_c_stack_guard", "lim")
-        fai = self.val(f"ptrtoint ptr {fa} to i64", "fa")
         gi = self.val(f"ptrtoint ptr {guard} to i64", "g")
         depth = self.val(f"sub i64 {fai}, {gi}", "d")
         deep = self.val(f"icmp ult i64 {depth}, {C_STACK_GUARD}", "c")
@@ -1365,7 +1374,7 @@ DECLS: dict[str, str] = {
     "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",
     "camllvm_getpubmet_miss": "declare i64 @camllvm_getpubmet_miss(i64, i64, ptr)",
     "camllvm_getdynmet": "declare i64 @camllvm_getdynmet(i64, i64)",
-    "llvm.frameaddress.p0": "declare ptr @llvm.frameaddress.p0(i32)",
+    "llvm.read_register.i64": "declare i64 @llvm.read_register.i64(metadata)",
     "llvm.trap": "declare void @llvm.trap() cold noreturn nounwind",
     "caml_copy_double": "declare i64 @caml_copy_double(double)",
     "caml_array_bound_error": "declare void @caml_array_bound_error() noreturn",
@@ -1459,5 +1468,6 @@ class ModuleGen:
         header = f"; function at pc {self.entry}" + (f" ({name})" if name else "")
         meta = ['!0 = !{!"branch_weights", i32 1, i32 2000}',  # unlikely
                 '!1 = !{!"branch_weights", i32 2000, i32 1}',  # likely
-                '!2 = !{}']
+                '!2 = !{}',
+                '!3 = !{!"rsp"}']
         return "\n".join([header, GLOBALS, *decls, "", *self.functions, *meta, ""])

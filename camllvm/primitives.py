@@ -361,22 +361,55 @@ def c_call(em: Emitter, prim: str, args: list[str], ret_pc: int) -> str:
 
 def with_fast_path(em: Emitter, cond: str, fast: Callable[[], str], prim: str,
                    args: list[str], ret_pc: int) -> str:
-    """``cond ? fast() : prim(args...)``, where fast() neither allocates nor calls out."""
+    """``cond ? fast() : prim(args...)``; fast() may allocate or process actions (the
+    arguments stay on the VM stack), as long as it leaves sp at the same place."""
     l_fast, l_slow, l_join = em.new_label("fast"), em.new_label("slow"), em.new_label("fast.join")
     em.e(f"br i1 {cond}, label %{l_fast}, label %{l_slow}")
-    saved = (em.spb, em.spo, em.env)
+    saved = (em.spb, em.spo, em.env, em.extra)
     em.label(l_fast)
-    quick, fast_sp, fast_env, fast_label = fast(), em.sp_ptr(0), em.env, em.cur
+    quick = fast()
+    fast_state = (em.sp_ptr(0), em.env, em.extra, em.cur)
     em.e(f"br label %{l_join}")
     em.label(l_slow)
-    em.spb, em.spo, em.env = saved
+    em.spb, em.spo, em.env, em.extra = saved
     slow = c_call(em, prim, args, ret_pc)
-    slow_sp, slow_env, slow_label = em.sp_ptr(0), em.env, em.cur
+    slow_state = (em.sp_ptr(0), em.env, em.extra, em.cur)
     em.e(f"br label %{l_join}")
     em.label(l_join)
-    em.rebase(em.val(f"phi ptr [ {fast_sp}, %{fast_label} ], [ {slow_sp}, %{slow_label} ]", "sp"))
-    em.env = em.val(f"phi i64 [ {fast_env}, %{fast_label} ], [ {slow_env}, %{slow_label} ]", "env")
-    return em.val(f"phi i64 [ {quick}, %{fast_label} ], [ {slow}, %{slow_label} ]", "r")
+    (fsp, fenv, fextra, fl), (ssp, senv, sextra, sl) = fast_state, slow_state
+    em.rebase(em.val(f"phi ptr [ {fsp}, %{fl} ], [ {ssp}, %{sl} ]", "sp"))
+    em.env = em.val(f"phi i64 [ {fenv}, %{fl} ], [ {senv}, %{sl} ]", "env")
+    em.extra = em.val(f"phi i64 [ {fextra}, %{fl} ], [ {sextra}, %{sl} ]", "extra")
+    return em.val(f"phi i64 [ {quick}, %{fl} ], [ {slow}, %{sl} ]", "r")
+
+
+@inline("caml_make_vect", 2)
+def _make_vect(em: Emitter, args: list[str], ret_pc: int) -> str:
+    """Array.make (array.c): inline when 1 <= len <= Max_young_wosize and the initial
+    value is immediate (so neither a float array nor a GC root); the C function
+    otherwise. Both end by processing pending actions, as caml_make_vect does."""
+    length, init = em.long_val(args[0]), args[1]
+    small = em.val(f"icmp ult i64 {em.val(f'sub i64 {length}, 1', 'n')}, 256", "c")
+    imm = em.val(f"icmp ne i64 {em.val(f'and i64 {init}, 1', 'imm')}, 0", "c")
+    cond = em.val(f"and i1 {small}, {imm}", "c")
+
+    def fast() -> str:
+        block = em.alloc(length, 0, ret_pc)
+        pre, l_loop, l_done = em.cur, em.new_label("fill"), em.new_label("filled")
+        em.e(f"br label %{l_loop}")
+        em.label(l_loop)
+        i, i1 = em.tmp("i"), em.tmp("i")
+        em.e(f"{i} = phi i64 [ 0, %{pre} ], [ {i1}, %{l_loop} ]")
+        em.e(f"store i64 {init}, ptr {em.field_ptr(block, i)}")
+        em.e(f"{i1} = add i64 {i}, 1")
+        em.e(f"br i1 {em.val(f'icmp ult i64 {i1}, {length}', 'c')}, label %{l_loop}, label %{l_done}")
+        em.label(l_done)
+        accu, em.accu = em.accu, block
+        em.check_signals(ret_pc)  # caml_process_pending_actions() before returning
+        block, em.accu = em.accu, accu
+        return block
+
+    return with_fast_path(em, cond, fast, "caml_make_vect", args, ret_pc)
 
 
 #: Polymorphic comparisons (compare.c): when both arguments are immediate

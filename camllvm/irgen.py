@@ -614,6 +614,7 @@ FLOAT_RUN_OPS: frozenset[Op] = frozenset({
     *(Op(Op.PUSHACC0 + i) for i in range(8)), Op.PUSHACC, Op.POP,
     Op.CONST0, Op.CONST1, Op.CONST2, Op.CONST3, Op.CONSTINT,
     Op.PUSHCONST0, Op.PUSHCONST1, Op.PUSHCONST2, Op.PUSHCONST3, Op.PUSHCONSTINT,
+    Op.GETFLOATFIELD, Op.SETFLOATFIELD,
 })  # fmt: skip
 
 
@@ -942,10 +943,12 @@ def lower_getfield(em: Emitter, ins: Instruction) -> None:
 
 @lowers(Op.GETFLOATFIELD)
 def lower_getfloatfield(em: Emitter, ins: Instruction) -> None:
+    from camllvm.primitives import box
+
+    if em.accu in em.lazy:  # Obj.magic'd code: the record itself is a pending float box
+        em.materialise()
     d = em.val(f"load double, ptr {em.field_ptr(em.accu, ins.args[0])}", "d")
-    block = em.alloc(1, DOUBLE_TAG, em.next_pc)
-    _store_double(em, block, 0, d)
-    em.accu = block
+    em.accu = box(em, d, em.next_pc)  # only promised inside a float run
 
 
 @lowers(Op.SETFIELD0, Op.SETFIELD1, Op.SETFIELD2, Op.SETFIELD3, Op.SETFIELD)
@@ -958,7 +961,11 @@ def lower_setfield(em: Emitter, ins: Instruction) -> None:
 
 @lowers(Op.SETFLOATFIELD)
 def lower_setfloatfield(em: Emitter, ins: Instruction) -> None:
-    _store_double(em, em.accu, ins.args[0], _double_val(em, em.stack(0)))
+    from camllvm.primitives import unbox
+
+    if em.accu in em.lazy:
+        em.materialise()
+    _store_double(em, em.accu, ins.args[0], unbox(em, em.stack(0)))
     em.pop(1)
     em.accu = str(VAL_UNIT)
 
@@ -1173,6 +1180,9 @@ def lower_c_call(em: Emitter, ins: Instruction) -> None:
     fast = INLINE.get(prim)
     if fast is not None and fast.arity == nargs:
         args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
+        if any(a in em.lazy for a in args[: fast.values]):  # only after Obj.magic
+            em.materialise()
+            args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
         em.accu = fast.lower(em, args, em.next_pc)
         em.pop(nargs - 1)
         return

@@ -26,14 +26,15 @@ Lowering = Callable[["Emitter", list[str], int], str]
 class InlinePrim:
     arity: int
     lower: Lowering  # (emitter, argument values, return pc) -> result value
+    values: int = 0  # leading arguments that are never floats (boxed before the call if lazy)
 
 
 INLINE: dict[str, InlinePrim] = {}
 
 
-def inline(name: str, arity: int) -> Callable[[Lowering], Lowering]:
+def inline(name: str, arity: int, values: int = 0) -> Callable[[Lowering], Lowering]:
     def register(fn: Lowering) -> Lowering:
-        INLINE[name] = InlinePrim(arity, fn)
+        INLINE[name] = InlinePrim(arity, fn, values)
         return fn
 
     return register
@@ -86,13 +87,16 @@ def check_or_raise(em: Emitter, ok: str, ret_pc: int, raiser: str = "caml_array_
     """Continue if ok, else raise as the C primitive would (after Setup_for_c_call)."""
     l_bad, l_ok = em.new_label("bound"), em.new_label("inbound")
     em.e(f"br i1 {ok}, label %{l_ok}, label %{l_bad}, !prof !1")
-    saved = (em.spb, em.spo, em.env)
+    saved = (em.spb, em.spo, em.env, em.accu, dict(em.lazy), dict(em.lazy_slots))
     em.label(l_bad)
+    # Raising may run the GC: floats still pending in a float run get their boxes
+    # (and their stack slots) on this path only.
+    em.materialise()
     em.setup_for_c_call(ret_pc)
     em.call("void", raiser, "")
     em.e("unreachable")
     em.label(l_ok)
-    em.spb, em.spo, em.env = saved
+    em.spb, em.spo, em.env, em.accu, em.lazy, em.lazy_slots = saved
 
 
 def wosize(em: Emitter, v: str) -> str:
@@ -170,7 +174,7 @@ for _name, _fn in _FLOAT_UNARY.items():
     inline(_name, 1)(_float_unary(_fn))
 
 
-@inline("caml_float_of_int", 1)
+@inline("caml_float_of_int", 1, values=1)
 def _float_of_int(em: Emitter, args: list[str], ret_pc: int) -> str:
     return box(em, em.val(f"sitofp i64 {em.long_val(args[0])} to double", "d"), ret_pc)
 
@@ -207,12 +211,12 @@ def _array_get_addr(em: Emitter, args: list[str], ret_pc: int) -> str:
     return _addr_get(em, args[0], em.long_val(args[1]), ret_pc, True)
 
 
-@inline("caml_floatarray_get", 2)
+@inline("caml_floatarray_get", 2, values=2)
 def _floatarray_get(em: Emitter, args: list[str], ret_pc: int) -> str:
     return _float_get(em, args[0], em.long_val(args[1]), ret_pc, True)
 
 
-@inline("caml_floatarray_unsafe_get", 2)
+@inline("caml_floatarray_unsafe_get", 2, values=2)
 def _floatarray_unsafe_get(em: Emitter, args: list[str], ret_pc: int) -> str:
     return _float_get(em, args[0], em.long_val(args[1]), ret_pc, False)
 
@@ -267,8 +271,8 @@ def _float_set(checked: bool) -> Lowering:
     return lower
 
 
-inline("caml_floatarray_set", 3)(_float_set(True))
-inline("caml_floatarray_unsafe_set", 3)(_float_set(False))
+inline("caml_floatarray_set", 3, values=2)(_float_set(True))
+inline("caml_floatarray_unsafe_set", 3, values=2)(_float_set(False))
 
 
 def _generic_set(checked: bool) -> Lowering:
@@ -443,4 +447,6 @@ for _name, _pred in _POLY_COMPARE.items():
 #: instructions calling them may take part in a lazily boxed float run.
 FLOAT_PRIMS: frozenset[str] = frozenset({
     *_FLOAT_BINARY, *_FLOAT_COMPARE, *_FLOAT_UNARY, "caml_float_of_int", "caml_int_of_float",
+    "caml_floatarray_get", "caml_floatarray_unsafe_get", "caml_floatarray_set",
+    "caml_floatarray_unsafe_set",
 })

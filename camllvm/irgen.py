@@ -22,6 +22,7 @@ from camllvm.opcodes import NO_FALLTHROUGH, Op
 from camllvm.primitives import FLOAT_PRIMS, INLINE
 
 RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
+PROLOGUE = "prologue"  # label of a closure's entry checks (self tail calls jump there)
 VAL_UNIT = 1
 VAL_TRUE = 3
 CLOSURE_TAG, INFIX_TAG, DOUBLE_TAG, DOUBLE_ARRAY_TAG = 247, 249, 253, 254
@@ -453,11 +454,13 @@ class Emitter:
         self.gen.declare_use("camllvm_apply")
         return self.val(f"select i1 {inb}, ptr {fnp}, ptr @camllvm_apply", "fn")
 
+    def is_self(self, clos: str) -> bool:
+        """clos is the closure this function was entered with (OFFSETCLOSURE0 of env)."""
+        return clos == self.env and self.entry_kind in ("closure", "region") and self.gen.self_calls
+
     def callee(self, clos: str) -> str:
         """How to reach clos's native code: directly when it is this very function."""
-        if clos == self.env and self.entry_kind == "closure" and self.gen.self_calls:
-            return f"@{self.gen.function_name(self.gen.entry)}"
-        if clos == self.env and self.entry_kind == "region" and self.gen.self_calls:
+        if self.is_self(clos):
             return f"@{self.gen.function_name(self.gen.entry)}"
         return self.native_code_of(clos)
 
@@ -537,7 +540,12 @@ class Emitter:
             self.accu = str(val_int(0))
         elif self.gen.code[self.region.start].op != Op.RESTART:
             # A RESTART entry only pushes the saved arguments and tail-calls the
-            # function proper, whose prologue makes the checks once.
+            # function proper, whose prologue makes the checks once. The prologue
+            # is a block of its own: self tail calls loop back to it.
+            self.spill()
+            self.e(f"br label %{PROLOGUE}")
+            self.label(PROLOGUE)
+            self.reload()
             self.prologue()
         self.jump(self.region.start)
         for leader in self.region.leaders:
@@ -716,6 +724,13 @@ def _appterm(em: Emitter, nargs: int, slotsize: int) -> bool:
     for i, a in enumerate(args):
         em.set_stack(i, a)
     extra = em.val(f"add i64 {em.extra}, {nargs - 1}", "extra") if nargs != 1 else em.extra
+    if em.is_self(em.accu) and em.entry_kind == "closure":
+        # A self tail call is a loop: back to the prologue block (interp.c's
+        # check_stacks), which then enters the function's first instruction.
+        em.extra = extra
+        em.spill()
+        em.e(f"br label %{PROLOGUE}")
+        return True
     em.tail_apply(em.accu, extra)
     return True
 

@@ -127,7 +127,8 @@ def build_library(install: OcamlInstall, target: Path) -> None:
         _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o", "jitglue.o",
               *(f"objs/{o}" for o in objects),
               "-Wl,--wrap=caml_interprete", "-Wl,--wrap=caml_debuginfo_location",
-              "-Wl,--wrap=caml_fatal_uncaught_exception", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
+              "-Wl,--wrap=caml_fatal_uncaught_exception",
+              "-Wl,--wrap=__longjmp_chk", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
         final = work / "final"
         final.mkdir()
         (work / LIBRARY_NAME).rename(final / LIBRARY_NAME)

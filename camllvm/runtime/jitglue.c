@@ -247,6 +247,30 @@ static value caught(int kind, struct longjmp_buffer *prev, struct caml__roots_bl
   return exn;
 }
 
+/* ---- light raise buffers ---- */
+
+/* caml_raise leaves by siglongjmp (__longjmp_chk once fortified) to
+   Caml_state->external_raise. For the buffers of try regions, entered at
+   every OCaml `try`, glibc's sigsetjmp costs more than the rest of the try:
+   they are marked light and use GCC's __builtin_setjmp instead (frame and
+   stack pointer only; the function saves its registers itself). The runtime
+   library is linked with --wrap=__longjmp_chk, so that a raise recognises a
+   light buffer and returns there with __builtin_longjmp; any other buffer
+   (the interpreter's, callbacks') is left to glibc. */
+struct light_buffer { void *jb[5]; uintnat magic; };
+#define LIGHT_MAGIC ((uintnat) 0x6c6967687462756aUL)
+_Static_assert(sizeof(struct light_buffer) <= sizeof(struct longjmp_buffer),
+               "a light buffer lives in a longjmp_buffer");
+
+void __real___longjmp_chk(struct __jmp_buf_tag *env, int val);
+
+void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val)
+{
+  struct light_buffer *light = (struct light_buffer *) env;
+  if (light->magic == LIGHT_MAGIC) __builtin_longjmp(light->jb, 1);
+  __real___longjmp_chk(env, val);
+}
+
 /* ---- try regions ---- */
 
 /* What a try region leaves for its parent when it reaches a POPTRAP. */
@@ -262,12 +286,14 @@ typedef int (*camllvm_region_fn)(value *sp, value accu, value env, intnat extra_
 int camllvm_try(camllvm_region_fn body, value *sp, value accu, value env,
                 intnat extra_args, struct camllvm_region_out *out)
 {
-  struct longjmp_buffer buf;
-  struct longjmp_buffer *prev = Caml_state_field(external_raise);
+  struct longjmp_buffer buf;   /* used as a light_buffer (it is larger) */
+  struct light_buffer *light = (struct light_buffer *) &buf;
+  struct longjmp_buffer *volatile prev = Caml_state_field(external_raise);
   struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
-  int status, kind = sigsetjmp(buf.buf, 0);
-  if (kind) {
-    out->accu = caught(kind, prev, roots);
+  int status;
+  light->magic = LIGHT_MAGIC;
+  if (__builtin_setjmp(light->jb)) {
+    out->accu = caught(1, prev, roots);
     return 1;
   }
   Caml_state_field(external_raise) = &buf;

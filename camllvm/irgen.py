@@ -473,6 +473,9 @@ class Emitter:
         frame = self.val(f"extractvalue {RET} {r}, 1", "sp")
         self.rebase(frame, 0)
         self.env = self.stack(1)  # the GC may have moved our closure: take it from the frame
+        # As interp.c's RETURN does: extra_args from the frame too, so that it need
+        # not survive the call in a callee-saved register.
+        self.extra = self.long_val(self.stack(2))
         self.pop(3)
 
     def resolve_deferred(self, r: str) -> str:

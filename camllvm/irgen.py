@@ -22,6 +22,10 @@ from camllvm.opcodes import NO_FALLTHROUGH, Op
 from camllvm.primitives import FLOAT_PRIMS, INLINE
 
 RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
+#: Calling convention of compiled OCaml functions: no callee-saved registers
+#: (values live across calls are in the VM stack anyway); C reaches them
+#: through the glue module (camllvm/glue.py).
+NATIVE_CC = "preserve_nonecc"
 PROLOGUE = "prologue"  # label of a closure's entry checks (self tail calls jump there)
 VAL_UNIT = 1
 VAL_TRUE = 3
@@ -439,7 +443,8 @@ class Emitter:
     # ---- calls ----
 
     def native_code_of(self, clos: str) -> str:
-        """Native function of a closure: table[(Code_val - code start) / 4], or camllvm_apply."""
+        """Native function of a closure: table[(Code_val - code start) / 4], or the glue's
+        generic application for code outside the main code area."""
         code = self.field(clos, 0)
         base = self.val("ptrtoint ptr %base to i64", "b")
         rel = self.val(f"sub i64 {code}, {base}", "rel")
@@ -451,8 +456,8 @@ class Emitter:
         table = self.val("load ptr, ptr @camllvm_table, !invariant.load !2", "tbl")
         slot = self.val(f"getelementptr ptr, ptr {table}, i64 {safe}", "slot")
         fnp = self.val(f"load ptr, ptr {slot}", "fn")
-        self.gen.declare_use("camllvm_apply")
-        return self.val(f"select i1 {inb}, ptr {fnp}, ptr @camllvm_apply", "fn")
+        generic = self.val("load ptr, ptr @camllvm_apply_entry, !invariant.load !2", "gen")
+        return self.val(f"select i1 {inb}, ptr {fnp}, ptr {generic}", "fn")
 
     def is_self(self, clos: str) -> bool:
         """clos is the closure this function was entered with (OFFSETCLOSURE0 of env)."""
@@ -467,7 +472,7 @@ class Emitter:
     def apply(self, clos: str, extra: str | int) -> None:
         """Call clos on the arguments at sp; its return frame is just above them."""
         fn = self.callee(clos)
-        r0 = self.val(f"call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})", "ret")
+        r0 = self.val(f"call {NATIVE_CC} {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})", "ret")
         r = self.resolve_deferred(r0)
         self.accu = self.val(f"extractvalue {RET} {r}, 0", "accu")
         frame = self.val(f"extractvalue {RET} {r}, 1", "sp")
@@ -514,7 +519,7 @@ class Emitter:
 
     def tail_apply(self, clos: str, extra: str | int) -> None:
         fn = self.callee(clos)
-        r = self.val(f"musttail call {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})",
+        r = self.val(f"musttail call {NATIVE_CC} {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})",
                      "ret")  # fmt: skip
         self.e(f"ret {RET} {r}")
 
@@ -554,7 +559,8 @@ class Emitter:
         for leader in self.region.leaders:
             self.emit_block(leader)
         body = "\n".join(self.lines)
-        return f"define {rtype} @{self.fname}({params}) {{\n{body}\n}}\n"
+        cc = f"{NATIVE_CC} " if self.region.is_function else ""  # regions are called by C
+        return f"define {cc}{rtype} @{self.fname}({params}) {{\n{body}\n}}\n"
 
     def prologue(self) -> None:
         """What interp.c does at every application (check_stacks), plus the C stack check."""
@@ -796,7 +802,7 @@ def lower_restart(em: Emitter, ins: Instruction) -> bool:
     em.extra = em.val(f"add i64 {em.extra}, {nargs}", "extra")
     # The function proper starts at the GRAB that follows; ModuleGen compiles it
     # into the same module, so this is a direct tail call.
-    r = em.val(f"musttail call {RET} @{em.gen.function_name(ins.pc + 4)}"
+    r = em.val(f"musttail call {NATIVE_CC} {RET} @{em.gen.function_name(ins.pc + 4)}"
                f"(ptr {em.sp_ptr(0)}, i64 {em.env}, i64 {em.extra})", "ret")  # fmt: skip
     em.e(f"ret {RET} {r}")
     return True
@@ -1396,7 +1402,6 @@ DECLS: dict[str, str] = {
     "caml_stash_backtrace": "declare void @caml_stash_backtrace(i64, ptr, i32)",
     "caml_raise_zero_divide": "declare void @caml_raise_zero_divide() noreturn",
     "camllvm_c_stack_overflow": "declare void @camllvm_c_stack_overflow(ptr) noreturn",
-    "camllvm_apply": f"declare {RET} @camllvm_apply(ptr, i64, i64)",
     "camllvm_resolve": f"declare {RET} @camllvm_resolve({RET})",
     "camllvm_grab_pap": f"declare {RET} @camllvm_grab_pap(ptr, i64, i64, i64, ptr)",
     "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",
@@ -1416,6 +1421,7 @@ GLOBALS = """\
 @caml_something_to_do = external global i32
 @camllvm_table = external global ptr
 @camllvm_table_size = external global i64
+@camllvm_apply_entry = external global ptr
 @camllvm_c_stack_guard = external global ptr
 """
 

@@ -255,6 +255,7 @@ class Jit:
 
     def install(self) -> None:
         lib = self.runtime.lib
+        self._install_glue()
         compile_cb = COMPILE_FN(self.compile_at)
         start_cb = START_FN(self.on_start)
         self._callbacks += [compile_cb, start_cb]
@@ -265,6 +266,15 @@ class Jit:
             self._callbacks.append(cb)
             lib.camllvm_at_exit.argtypes = [ATEXIT_FN]
             lib.camllvm_at_exit(cb)
+
+    def _install_glue(self) -> None:
+        """Compile the glue module (camllvm/glue.py) and hand its functions to jitglue.c."""
+        from camllvm.glue import GLUE_FUNCTIONS, GLUE_IR
+
+        addresses, _ = self.engine.compile(GLUE_IR, list(GLUE_FUNCTIONS))
+        set_glue = self.runtime.lib.camllvm_set_glue
+        set_glue.argtypes = [ctypes.c_void_p] * 4
+        set_glue(*(addresses[name] for name in GLUE_FUNCTIONS))
 
     def at_exit(self) -> None:
         if self.options.perf_map:

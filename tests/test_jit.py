@@ -65,7 +65,7 @@ def test_dump_ir_and_asm(tmp_path: Path) -> None:
     assert "pc00000000-toplevel.ll" in ir_files
     assert any(p.name.endswith("Jit_fib.fib.s") for p in (tmp_path / "asm").iterdir())
     text = (tmp_path / "ir" / fib_ir[0]).read_text()
-    assert "define { i64, ptr } @caml_" in text and "0x" not in text  # no addresses
+    assert "define preserve_nonecc { i64, ptr } @caml_" in text and "0x" not in text  # no addresses
 
 
 def test_jit_only_by_name_crosses_tiers() -> None:

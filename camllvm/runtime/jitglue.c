@@ -1,7 +1,14 @@
 /* camllvm JIT glue: what native code needs from the runtime that is not a
  * plain runtime function. See docs/ARCHITECTURE.md ("JIT execution model").
  *
- * Every compiled OCaml function has the signature of camllvm_fn: it is entered
+ * Every compiled OCaml function has the signature of camllvm_fn, in LLVM's
+ * preserve_none calling convention (no callee-saved registers: OCaml functions
+ * keep little in registers across calls, and a call then costs no register
+ * saves). C cannot call such a function itself: it goes through
+ * camllvm_call_native, and the table's other entries (lazy compilation,
+ * deferral, generic application) are small LLVM functions too; all of them
+ * come from the glue module that the JIT compiles first (camllvm/glue.py).
+ * A compiled function is entered
  * with sp pointing at its arguments (extra_args + 1 of them) as after the
  * interpreter's APPLY, and returns the accumulator and the VM stack pointer
  * left pointing at the caller's return frame (the caller pops that frame).
@@ -35,14 +42,21 @@
 #include <caml/stacks.h>
 
 typedef struct { value accu; value *sp; } camllvm_ret;
-typedef camllvm_ret (*camllvm_fn)(value *sp, value env, intnat extra_args);
+typedef void *camllvm_fn;                /* a preserve_none function: never called from C */
+typedef camllvm_ret (*camllvm_call_fn)(camllvm_fn fn, value *sp, value env, intnat extra_args);
 typedef void *(*camllvm_compile_fn)(intnat code_offset);
 
 value camllvm_real_interprete(code_t prog, asize_t prog_size);
 void camllvm_set_hook(value (*hook)(code_t, asize_t));
 
+/* The glue module's functions (set by camllvm_set_glue before the program starts). */
+static camllvm_call_fn call_native;      /* C -> native: call_native(fn, sp, env, extra) */
+static camllvm_fn lazy_entry;            /* table entry before the first call: compiles */
+static camllvm_fn defer_entry;           /* table entry of an interpreted function */
+camllvm_fn camllvm_apply_entry;          /* generic application (native code reads it) */
+
 /* Native code of the function whose entry is at code word i (never NULL:
-   camllvm_lazy_entry until compiled, camllvm_interp_call if interpreted). */
+   lazy_entry until compiled, defer_entry if interpreted). */
 camllvm_fn *camllvm_table = NULL;
 uintnat camllvm_table_size = 0;          /* in code words */
 char *camllvm_c_stack_guard = NULL;      /* native code raises Stack_overflow when its
@@ -52,9 +66,12 @@ long camllvm_crossings = 0;              /* native <-> interpreter transfers */
 static camllvm_compile_fn compile_hook = NULL;
 static void (*start_hook)(void) = NULL;  /* once the code is loaded: eager compiles */
 
-camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args);
 camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
-camllvm_ret camllvm_defer(value *sp, value clos, intnat extra_args);
+
+void camllvm_set_glue(camllvm_call_fn call, camllvm_fn lazy, camllvm_fn defer, camllvm_fn apply)
+{
+  call_native = call; lazy_entry = lazy; defer_entry = defer; camllvm_apply_entry = apply;
+}
 
 #define Is_deferred(r) (((uintnat)(r).sp & 1) != 0)
 /* An exception returned instead of raised: accu is the exception (its
@@ -154,24 +171,17 @@ static void init_table(void)
   uintnat i, n = caml_code_size / sizeof(opcode_t);
   camllvm_table = malloc(n * sizeof(camllvm_fn));
   if (camllvm_table == NULL) caml_fatal_error("camllvm: out of memory");
-  for (i = 0; i < n; i++) camllvm_table[i] = camllvm_lazy_entry;
+  for (i = 0; i < n; i++) camllvm_table[i] = lazy_entry;
   camllvm_table_size = n;
   init_stubs();
 }
 
 /* Native code for closure clos, or the interpreter glue for code outside
    the main code area (toplevel phrases, dynlinked code). */
-static camllvm_fn code_of_closure(value clos)
+camllvm_fn camllvm_code_of_closure(value clos)
 {
   uintnat i = (uintnat)((code_t) Code_val(clos) - caml_start_code);
-  return i < camllvm_table_size ? camllvm_table[i] : camllvm_defer;
-}
-
-/* Native code's entry for an interpreted closure: defer to the caller. */
-camllvm_ret camllvm_defer(value *sp, value clos, intnat extra_args)
-{
-  sp[-1] = clos;
-  return (camllvm_ret){ (value) extra_args, (value *)((uintnat)(sp - 1) | 1) };
+  return i < camllvm_table_size ? camllvm_table[i] : defer_entry;
 }
 
 /* Run a deferred application (made at a non-tail call site): never deferred. */
@@ -181,19 +191,20 @@ camllvm_ret camllvm_resolve(camllvm_ret r)
   return camllvm_interp_call(at + 1, at[0], (intnat) r.accu);
 }
 
-camllvm_ret camllvm_apply(value *sp, value clos, intnat extra_args)
+static camllvm_ret camllvm_apply(value *sp, value clos, intnat extra_args)
 {
-  return code_of_closure(clos)(sp, clos, extra_args);
+  return call_native(camllvm_code_of_closure(clos), sp, clos, extra_args);
 }
 
-/* First call of a function: ask Python to compile it (NULL: interpret it). */
-camllvm_ret camllvm_lazy_entry(value *sp, value env, intnat extra_args)
+/* First call of a function (from the glue's lazy entry, which then tail-calls
+   the result): ask Python to compile it (NULL: interpret it), install it. */
+camllvm_fn camllvm_lazy_target(value env)
 {
   uintnat i = (uintnat)((code_t) Code_val(env) - caml_start_code);
   camllvm_fn fn = compile_hook ? (camllvm_fn) compile_hook((intnat)(i * sizeof(opcode_t))) : NULL;
-  if (fn == NULL) fn = camllvm_defer;
+  if (fn == NULL) fn = defer_entry;
   camllvm_table[i] = fn;
-  return fn(sp, env, extra_args);
+  return fn;
 }
 
 /* ---- raising ---- */
@@ -354,7 +365,7 @@ value camllvm_enter_prim(value accu)
     return Val_int(0);
   }
   Caml_state_field(external_raise) = &buf;
-  r = code_of_closure(env)(sp + 5, env, extra_args);
+  r = call_native(camllvm_code_of_closure(env), sp + 5, env, extra_args);
   if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
   Caml_state_field(external_raise) = prev;
   if (Is_raised(r)) {
@@ -420,7 +431,7 @@ static value run_native(code_t prog)
   Caml_state_field(external_raise) = &raise_buf;
   sp = Caml_state_field(extern_sp);
   if (prog == caml_start_code) {
-    r = camllvm_table[0](sp, Atom(0), 0);   /* compiled by jit_interprete */
+    r = call_native(camllvm_table[0], sp, Atom(0), 0);   /* compiled by jit_interprete */
   } else {                            /* callback_code: ACC n+3; APPLY n; POP 1; STOP */
     intnat nargs = prog[3];
     r = camllvm_apply(sp, sp[nargs + 3], nargs - 1);
@@ -446,11 +457,11 @@ static value jit_interprete(code_t prog, asize_t prog_size)
       init_table();
       if (start_hook != NULL) start_hook();
     }
-    if (camllvm_table[0] == camllvm_lazy_entry) {
+    if (camllvm_table[0] == lazy_entry) {
       camllvm_fn top = compile_hook ? (camllvm_fn) compile_hook(0) : NULL;
-      camllvm_table[0] = top != NULL ? top : camllvm_defer;
+      camllvm_table[0] = top != NULL ? top : defer_entry;
     }
-    if (camllvm_table[0] == camllvm_defer)  /* toplevel left to the interpreter */
+    if (camllvm_table[0] == defer_entry)  /* toplevel left to the interpreter */
       return camllvm_real_interprete(prog, prog_size);
     return run_native(prog);
   }

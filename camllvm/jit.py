@@ -225,6 +225,8 @@ class Jit:
 
     def _dump(self, offset: int, suffix: str, ir: str) -> None:
         """--dump-ir: IR before (.ll) and after (.opt.ll) passes; --dump-asm: assembly."""
+        if self.options.dump_ir is None and self.options.dump_asm is None:
+            return  # (naming the dump reads the debug information: seconds on big programs)
         stem = self._dump_stem(offset)
         if self.options.dump_ir is not None:
             self.options.dump_ir.mkdir(parents=True, exist_ok=True)

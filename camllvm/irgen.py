@@ -143,6 +143,7 @@ class Emitter:
         self.fname = fname
         self.entry_kind = entry_kind  # "toplevel" | "closure" | "region"
         self.lines: list[str] = []
+        self.sp_cache: dict[tuple[str, int], str] = {}  # (base, offset) -> address, this block
         self.n = 0
         self.cur = "entry"
         self.spb, self.spo = "%sp0", 0
@@ -164,6 +165,7 @@ class Emitter:
     def label(self, name: str) -> None:
         self.lines.append(f"{name}:")
         self.cur = name
+        self.sp_cache.clear()
 
     def new_label(self, hint: str) -> str:
         self.n += 1
@@ -180,7 +182,11 @@ class Emitter:
         off = self.spo + k
         if off == 0:
             return self.spb
-        return self.val(f"getelementptr i64, ptr {self.spb}, i64 {off}", "sp")
+        key = (self.spb, off)  # one address per slot and basic block: less IR to compile
+        ptr = self.sp_cache.get(key)
+        if ptr is None:
+            ptr = self.sp_cache[key] = self.val(f"getelementptr i64, ptr {self.spb}, i64 {off}", "sp")
+        return ptr
 
     def rebase(self, ptr: str, off: int = 0) -> None:
         self.spb, self.spo = ptr, off
@@ -591,8 +597,7 @@ class Emitter:
         self.check_signals(entry)
 
     def emit_block(self, leader: int) -> None:
-        self.lines.append(f"L{leader}:")
-        self.cur = f"L{leader}"
+        self.label(f"L{leader}")
         self.reload()
         pc = leader
         leaders = set(self.region.leaders)

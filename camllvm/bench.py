@@ -4,9 +4,11 @@ Each program ``bench/NAME.ml`` is compiled with ``ocamlc`` and ``ocamlopt`` (cac
 under ``.cache/bench/`` by source hash), checked to print the same thing under
 ocamlrun, camllvm ``--jit=all`` and natively, then run round-robin N times under
 the three. Times are CPU times (user + sys) of the child process from ``os.wait4``.
-camllvm's *cold* time is its whole CPU time; *warm* subtracts the compile times it
-reports with ``--stats`` and the Python start-up overhead (measured once per
-session on a hello program). Results: a table on stdout, ``results.md``,
+camllvm runs twice per round: *cold* with ``--no-cache`` (everything included:
+start-up, compiling every function that runs, running), and *cached* with the
+code cache filled by the unmeasured check run; *warm* is the cached time less
+the cache loading it reports with ``--stats`` and the Python start-up overhead
+(measured once per session on a hello program). Results: a table on stdout, ``results.md``,
 ``results.png`` (ratios, log scale) and ``results.json`` (raw samples) in ``--out``.
 """
 
@@ -47,7 +49,7 @@ STATS_TIME_RE = re.compile(r"^camllvm stats: time (.*)$", re.MULTILINE)
 STATS_ITEM_RE = re.compile(r"([A-Za-z][A-Za-z ]*?)\s+([0-9]+(?:\.[0-9]*)?)s\b")
 FUNCS_RE = re.compile(r"^camllvm stats: functions compiled (\d+)", re.MULTILINE)
 CACHED_RE = re.compile(r"^camllvm stats: .*from the code cache (\d+)", re.MULTILINE)
-TOOLS = ("ocamlrun", "camllvm", "native")
+TOOLS = ("ocamlrun", "camllvm", "fresh", "native")  # fresh: camllvm with --no-cache
 
 
 class BenchError(Exception):
@@ -196,6 +198,7 @@ def commands(b: Build, jit_cmd: Sequence[str], args: Sequence[str]) -> dict[str,
     return {
         "ocamlrun": ["ocamlrun", str(b.byte), *args],
         "camllvm": [*jit_cmd, str(b.byte), *args],
+        "fresh": [*jit_cmd, "--no-cache", str(b.byte), *args],
         "native": [str(b.native), *args],
     }
 
@@ -226,7 +229,8 @@ class Measurement:
 
     name: str
     cpu: dict[str, list[float]] = field(default_factory=lambda: {t: [] for t in TOOLS})
-    compile: list[float] = field(default_factory=list)
+    compile: list[float] = field(default_factory=list)  # the cold (--no-cache) runs'
+    load: list[float] = field(default_factory=list)  # the cached runs' (loading object code)
     #: (functions compiled, of which loaded from the code cache) per measured run.
     functions: list[tuple[int, int]] = field(default_factory=list)
     checksum: str = ""
@@ -250,10 +254,12 @@ def measure_program(b: Build, jit_cmd: Sequence[str], args: Sequence[str], runs:
         check_agree(m.name, samples)
         for tool, s in samples.items():
             m.cpu[tool].append(s.cpu)
-        compile_s = parse_compile_time(samples["camllvm"].stderr)
-        if compile_s is None:
+        compile_s = parse_compile_time(samples["fresh"].stderr)
+        load_s = parse_compile_time(samples["camllvm"].stderr)
+        if compile_s is None or load_s is None:
             raise BenchError(f"{m.name}: camllvm printed no 'camllvm stats: time' line")
         m.compile.append(compile_s)
+        m.load.append(load_s)
         m.functions.append(parse_function_counts(samples["camllvm"].stderr))
 
     def check(samples: dict[str, Sample]) -> None:
@@ -319,9 +325,9 @@ def ratio(a: float, b: float) -> float:
     return a / b if b > 0 else math.nan
 
 
-def warm_times(cold: Sequence[float], compile_s: Sequence[float], overhead: float) -> list[float]:
-    """Per-run warm time: cold - compile - start-up overhead, floored at MIN_WARM."""
-    return [max(MIN_WARM, c - k - overhead) for c, k in zip(cold, compile_s, strict=True)]
+def warm_times(cached: Sequence[float], load_s: Sequence[float], overhead: float) -> list[float]:
+    """Per-run warm time: cached - code loading - start-up overhead, floored at MIN_WARM."""
+    return [max(MIN_WARM, c - k - overhead) for c, k in zip(cached, load_s, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -331,6 +337,7 @@ class Row:
     name: str
     ocamlrun: float
     cold: float
+    cached: float
     warm: float
     compile: float
     native: float
@@ -362,14 +369,16 @@ def make_row(m: Measurement, overhead: float) -> Row:
     """Medians of one program's samples (an error row if it failed)."""
     if m.error is not None:
         nan = math.nan
-        return Row(m.name, nan, nan, nan, nan, nan, error=one_line(m.error))
-    warm = warm_times(m.cpu["camllvm"], m.compile, overhead)
-    return Row(m.name, median(m.cpu["ocamlrun"]), median(m.cpu["camllvm"]), median(warm),
-               median(m.compile), median(m.cpu["native"]))
+        return Row(m.name, nan, nan, nan, nan, nan, nan, error=one_line(m.error))
+    warm = warm_times(m.cpu["camllvm"], m.load, overhead)
+    return Row(m.name, median(m.cpu["ocamlrun"]), median(m.cpu["fresh"]),
+               median(m.cpu["camllvm"]), median(warm), median(m.compile),
+               median(m.cpu["native"]))
 
 
 RATIO_NAMES = ("run_over_warm", "run_over_cold", "warm_over_native")
-HEADERS = ("program", "ocamlrun s", "camllvm cold s", "camllvm warm s", "compile s",
+HEADERS = ("program", "ocamlrun s", "camllvm cold s", "camllvm cached s", "camllvm warm s",
+           "compile s",
            "ocamlopt s", "ocamlrun/warm", "ocamlrun/cold", "warm/ocamlopt")
 
 
@@ -399,10 +408,11 @@ def table_cells(rows: Sequence[Row]) -> list[list[str]]:
         if r.error is not None:
             cells.append([r.name, "FAILED"] + [""] * (len(HEADERS) - 2))
             continue
-        cells.append([r.name, fmt_time(r.ocamlrun), fmt_time(r.cold), fmt_time(r.warm),
-                      fmt_time(r.compile), fmt_time(r.native), fmt_ratio(r.run_over_warm),
-                      fmt_ratio(r.run_over_cold), fmt_ratio(r.warm_over_native)])
-    cells.append(["geomean", "", "", "", "", ""] + [fmt_ratio(g) for g in geomeans(rows)])
+        cells.append([r.name, fmt_time(r.ocamlrun), fmt_time(r.cold), fmt_time(r.cached),
+                      fmt_time(r.warm), fmt_time(r.compile), fmt_time(r.native),
+                      fmt_ratio(r.run_over_warm), fmt_ratio(r.run_over_cold),
+                      fmt_ratio(r.warm_over_native)])
+    cells.append(["geomean", "", "", "", "", "", ""] + [fmt_ratio(g) for g in geomeans(rows)])
     return cells
 
 
@@ -469,11 +479,15 @@ def notes(meta: dict[str, object]) -> list[str]:
     assert isinstance(ov, dict) and isinstance(opts, (list, tuple))
     return [
         f"Times are CPU seconds (user + sys of the child, from `os.wait4`), medians of "
-        f"{meta['runs']} interleaved run(s); the three tools run round-robin.",
+        f"{meta['runs']} interleaved run(s); ocamlrun, camllvm cold, camllvm cached and "
+        f"ocamlopt's program run round-robin.",
         f"camllvm runs as `camllvm {' '.join(opts)} prog.byte`.",
         cache_note(meta.get("functions", (0, 0))),
-        "*compile* = irgen + llvm parse + optimise + codegen, as reported by `--stats`.",
-        f"*warm* = cold - compile - Python start-up overhead; the overhead, measured once "
+        "*cold* = a run with `--no-cache`: start-up, compilation of every function that "
+        "runs, and the run itself; *compile* = its irgen + llvm parse + optimise + codegen, "
+        "as reported by `--stats`.",
+        f"*warm* = cached - loading the cached code - Python start-up overhead; the "
+        f"overhead, measured once "
         f"per session as CPU(`camllvm run --jit=off hello`) - CPU(`ocamlrun hello`), is "
         f"{ov['overhead']:.3f} s. A warm time is floored at {MIN_WARM} s.",
         f"For reference, hello under `--jit=all`: {ov['jit_all']:.3f} s CPU "
@@ -489,7 +503,7 @@ def cache_note(functions: object) -> str:
     compiled, cached = functions if isinstance(functions, (list, tuple)) else (0, 0)
     return (f"Code cache: {cached} of {compiled} function compilations in the measured "
             f"runs were loaded from camllvm's code cache (filled by the unmeasured check run "
-            f"unless `--no-cache` is passed), so *cold* means a start with that cache.")
+            f"unless `--no-cache` is passed): that is the *cached* column.")
 
 
 def format_markdown(rows: Sequence[Row], meta: dict[str, object]) -> str:
@@ -728,6 +742,7 @@ def log(msg: str) -> None:
 def raw_record(m: Measurement, b: Build, args: Sequence[str]) -> dict[str, object]:
     """One program's raw samples for results.json."""
     return {"name": m.name, "args": list(args), "cpu": m.cpu, "compile": m.compile,
+            "load": m.load,
             "functions": m.functions,
             "checksum": m.checksum, "error": m.error, "byte": str(b.byte)}
 
@@ -756,7 +771,8 @@ def run_suite(args: argparse.Namespace) -> int:
         row = make_row(m, overhead["overhead"])
         if row.error is None:
             log(f"  ocamlrun {row.ocamlrun:.3f} s, camllvm {row.cold:.3f} s cold "
-                f"({row.compile:.3f} s compile), native {row.native:.3f} s")
+                f"({row.compile:.3f} s compile), {row.cached:.3f} s cached, "
+                f"native {row.native:.3f} s")
         rows.append(row)
         ms.append(m)
         raw.append(raw_record(m, b, pargs))

@@ -273,7 +273,9 @@ class Jit:
         """Compile the glue module (camllvm/glue.py) and hand its functions to jitglue.c."""
         from camllvm.glue import GLUE_FUNCTIONS, GLUE_IR
 
-        addresses, _ = self.engine.compile(GLUE_IR, list(GLUE_FUNCTIONS))
+        names = list(GLUE_FUNCTIONS)  # cached like OCaml functions (the salt covers glue.py)
+        addresses = (self.engine.cached("glue", names)
+                     or self.engine.compile(GLUE_IR, names, "glue")[0])  # fmt: skip
         set_glue = self.runtime.lib.camllvm_set_glue
         set_glue.argtypes = [ctypes.c_void_p] * 4
         set_glue(*(addresses[name] for name in GLUE_FUNCTIONS))

@@ -32,8 +32,9 @@ def meta(quick: bool = False) -> dict[str, object]:
 def rows() -> list[Row]:
     """Two good rows and a failed one."""
     nan = math.nan
-    return [Row("fib", 2.0, 3.0, 1.0, 1.5, 0.25), Row("mandelbrot", 2.0, 1.0, 0.5, 0.3, 0.1),
-            Row("broken", nan, nan, nan, nan, nan, error="broken: camllvm disagrees")]
+    return [Row("fib", 2.0, 3.0, 1.2, 1.0, 1.5, 0.25),
+            Row("mandelbrot", 2.0, 1.0, 0.6, 0.5, 0.3, 0.1),
+            Row("broken", nan, nan, nan, nan, nan, nan, error="broken: camllvm disagrees")]
 
 
 # --- sizes and stats ----------------------------------------------------------
@@ -117,14 +118,16 @@ def test_warm_times_subtract_and_floor() -> None:
 
 def test_make_row_uses_medians() -> None:
     m = Measurement("p")
-    m.cpu = {"ocamlrun": [2.0, 2.2, 1.9], "camllvm": [3.0, 3.5, 2.5], "native": [0.2, 0.3, 0.1]}
-    m.compile = [1.0, 1.0, 1.0]
+    m.cpu = {"ocamlrun": [2.0, 2.2, 1.9], "camllvm": [3.0, 3.5, 2.5],
+             "fresh": [4.0, 4.5, 3.9], "native": [0.2, 0.3, 0.1]}
+    m.compile = [1.0, 1.2, 1.1]
+    m.load = [0.5, 0.5, 0.5]
     r = bench.make_row(m, overhead=0.5)
-    assert (r.ocamlrun, r.cold, r.native, r.compile) == (2.0, 3.0, 0.2, 1.0)
-    assert r.warm == pytest.approx(1.5)
-    assert r.run_over_warm == pytest.approx(2.0 / 1.5)
-    assert r.run_over_cold == pytest.approx(2.0 / 3.0)
-    assert r.warm_over_native == pytest.approx(1.5 / 0.2)
+    assert (r.ocamlrun, r.cold, r.cached, r.native, r.compile) == (2.0, 4.0, 3.0, 0.2, 1.1)
+    assert r.warm == pytest.approx(2.0)
+    assert r.run_over_warm == pytest.approx(2.0 / 2.0)
+    assert r.run_over_cold == pytest.approx(2.0 / 4.0)
+    assert r.warm_over_native == pytest.approx(2.0 / 0.2)
     m.error = "p: native disagrees with ocamlrun\n  details\n"
     assert bench.make_row(m, 0.0).error == "p: native disagrees with ocamlrun; details"
     assert bench.one_line("x" * 500, limit=10) == "xxxxxxx..."
@@ -147,7 +150,7 @@ def test_format_text_is_aligned() -> None:
     assert lines[-1].startswith("geomean")
     assert "FAILED" in text
     fib = next(line for line in lines if line.startswith("fib"))
-    assert fib.split() == ["fib", "2.000", "3.000", "1.000", "1.500", "0.250",
+    assert fib.split() == ["fib", "2.000", "3.000", "1.200", "1.000", "1.500", "0.250",
                            "2.00", "0.67", "4.00"]
     # Right-aligned numbers: every full row ends at the same column as the header.
     assert len(fib) == len(lines[0])

@@ -134,6 +134,43 @@ def _successors(code: Mapping[int, Instruction], ins: Instruction, nxt: int,
     return None
 
 
+def block_successors(code: Mapping[int, Instruction], region: Region, leader: int) -> list[int]:
+    """The leaders control can reach from the block at ``leader`` (with repeats)."""
+    leaders = set(region.leaders)
+    pc = leader
+    while True:
+        ins = code[pc]
+        nxt = pc + 4 * ins.size
+        op = ins.op
+        if op == Op.PUSHTRAP:
+            return [ins.args[0], *(e + 4 for e in region.children[pc].exits)]
+        if op in (Op.BRANCHIF, Op.BRANCHIFNOT) or Op.BEQ <= op <= Op.BGEINT or op in (
+            Op.BULTINT, Op.BUGEINT,
+        ):
+            return [ins.args[-1], nxt]
+        if op == Op.BRANCH:
+            return [ins.args[0]]
+        if op == Op.SWITCH:
+            return list(ins.args[2:])
+        if op == Op.GRAB:
+            return [nxt]
+        if op in NO_FALLTHROUGH or op in (Op.RESTART, Op.POPTRAP):
+            return []
+        if nxt in leaders:
+            return [nxt]
+        pc = nxt
+
+
+def predecessor_counts(code: Mapping[int, Instruction], region: Region) -> dict[int, int]:
+    """How many edges enter each block of a region (its start also has the entry edge)."""
+    counts = dict.fromkeys(region.leaders, 0)
+    counts[region.start] += 1
+    for leader in region.leaders:
+        for succ in block_successors(code, region, leader):
+            counts[succ] = counts.get(succ, 0) + 1
+    return counts
+
+
 class Emitter:
     """Emits the LLVM function for one region, instruction by instruction."""
 
@@ -143,6 +180,7 @@ class Emitter:
         self.fname = fname
         self.entry_kind = entry_kind  # "toplevel" | "closure" | "region"
         self.lines: list[str] = []
+        self.edges: list[str] = []  # blocks of branch edges that box pending floats
         self.sp_cache: dict[tuple[str, int], str] = {}  # (base, offset) -> address, this block
         self.n = 0
         self.cur = "entry"
@@ -152,6 +190,10 @@ class Emitter:
         self.lazy: dict[str, str] = {}  # lazy float name -> unboxed double
         self.lazy_slots: dict[int, str] = {}  # static stack offset -> lazy float name
         self.lazy_ok = False  # float results may stay unboxed (inside a FLOAT_RUN)
+        self.preds = predecessor_counts(gen.code, region)
+        #: Pending floats handed over a branch to a block that has no other predecessor
+        #: (which the branch's block dominates): leader -> (lazy, lazy_slots).
+        self.inherited: dict[int, tuple[dict[str, str], dict[int, str]]] = {}
 
     # ---- low-level emission ----
 
@@ -319,6 +361,40 @@ class Emitter:
     def jump(self, pc: int) -> None:
         self.spill()
         self.e(f"br label %L{pc}")
+
+    def branch(self, cond: str | None, targets: list[int]) -> None:
+        """br to targets[0] (cond: i1 true) or targets[1]. Pending lazy floats go along to a
+        target that has no other predecessor; an edge to any other target boxes them first."""
+        self.spill()
+        if not self.lazy_slots:
+            labels = [f"L{t}" for t in targets]
+        else:
+            labels = [self._edge(t) for t in targets]
+            self.lazy, self.lazy_slots = {}, {}
+        if cond is None:
+            self.e(f"br label %{labels[0]}")
+        else:
+            self.e(f"br i1 {cond}, label %{labels[0]}, label %{labels[1]}")
+
+    def _edge(self, target: int) -> str:
+        """The label a branch to ``target`` takes, while floats are pending."""
+        live = {off - self.spo: v for off, v in self.lazy_slots.items() if off >= self.spo}
+        if self.preds.get(target) == 1 and target not in self.inherited:
+            self.inherited[target] = (dict(self.lazy), live)
+            return f"L{target}"
+        state = (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
+                 self.cur)
+        before, self.lines = self.lines, []
+        edge = self.new_label("edge")
+        self.label(edge)
+        self.lazy, self.lazy_slots = dict(state[5]), dict(state[6])
+        self.materialise()
+        self.jump(target)
+        self.edges.extend(self.lines)  # emitted after the current block
+        self.lines = before
+        (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
+         self.cur) = state
+        return edge
 
     def snapshot(self) -> tuple[str, str, str, str]:
         return (self.sp_ptr(0), self.accu, self.env, self.cur)
@@ -564,7 +640,7 @@ class Emitter:
         self.jump(self.region.start)
         for leader in self.region.leaders:
             self.emit_block(leader)
-        body = "\n".join(self.lines)
+        body = "\n".join(self.lines + self.edges)
         cc = f"{NATIVE_CC} " if self.region.is_function else ""  # regions are called by C
         return f"define {cc}{rtype} @{self.fname}({params}) {{\n{body}\n}}\n"
 
@@ -599,6 +675,7 @@ class Emitter:
     def emit_block(self, leader: int) -> None:
         self.label(f"L{leader}")
         self.reload()
+        self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
         pc = leader
         leaders = set(self.region.leaders)
         while True:
@@ -606,7 +683,7 @@ class Emitter:
             self.pc = pc
             self.gen.bytecode_instructions += 1
             self.lazy_ok = self.gen.unbox_floats and in_float_run(ins, self.gen.prims)
-            if not self.lazy_ok:
+            if not self.lazy_ok and not self.keeps_floats_pending(ins):
                 self.materialise()
             terminated = self.lower(ins)
             if terminated:
@@ -616,6 +693,18 @@ class Emitter:
                 self.materialise()
                 self.jump(pc)
                 return
+
+    def keeps_floats_pending(self, ins: Instruction) -> bool:
+        """Whether pending floats may stay unboxed across ins, though it is not part of a
+        float run: integer operations (if their operands are not pending floats), and
+        branches, tail calls and returns, which box what they need themselves."""
+        if ins.op in LEAVES:
+            return True
+        if self.accu in self.lazy:
+            return False
+        if ins.op in BRANCHES or ins.op in UNARY_INT_OPS:
+            return True
+        return ins.op in BINARY_INT_OPS and (self.spo not in self.lazy_slots)
 
     def lower(self, ins: Instruction) -> bool:  # noqa: D401
         """Emit one instruction; True if it ended the block."""
@@ -637,6 +726,11 @@ FLOAT_RUN_OPS: frozenset[Op] = frozenset({
     Op.CONST0, Op.CONST1, Op.CONST2, Op.CONST3, Op.CONSTINT,
     Op.PUSHCONST0, Op.PUSHCONST1, Op.PUSHCONST2, Op.PUSHCONST3, Op.PUSHCONSTINT,
     Op.GETFLOATFIELD, Op.SETFLOATFIELD,
+    Op.GETGLOBAL, Op.PUSHGETGLOBAL, Op.GETGLOBALFIELD, Op.PUSHGETGLOBALFIELD,
+    *(Op(Op.ENVACC1 + i) for i in range(4)), Op.ENVACC,
+    *(Op(Op.PUSHENVACC1 + i) for i in range(4)), Op.PUSHENVACC,
+    Op.OFFSETCLOSUREM3, Op.OFFSETCLOSURE0, Op.OFFSETCLOSURE3, Op.OFFSETCLOSURE,
+    Op.PUSHOFFSETCLOSUREM3, Op.PUSHOFFSETCLOSURE0, Op.PUSHOFFSETCLOSURE3, Op.PUSHOFFSETCLOSURE,
 })  # fmt: skip
 
 
@@ -738,6 +832,7 @@ def _appterm(em: Emitter, nargs: int, slotsize: int) -> bool:
     for i, a in enumerate(args):
         em.set_stack(i, a)
     extra = em.val(f"add i64 {em.extra}, {nargs - 1}", "extra") if nargs != 1 else em.extra
+    em.materialise()  # the arguments only: the rest of the frame is gone
     if em.is_self(em.accu) and em.entry_kind == "closure":
         # A self tail call is a loop: back to the prologue block (interp.c's
         # check_stacks), which then enters the function's first instruction.
@@ -768,6 +863,7 @@ def _require_function(em: Emitter, what: str) -> None:
 def lower_return(em: Emitter, ins: Instruction) -> bool:
     _require_function(em, "RETURN")
     em.pop(ins.args[0])
+    em.materialise()  # the result only: the frame is gone
     more = em.val(f"icmp sgt i64 {em.extra}, 0", "c")
     l_more, l_ret = em.new_label("over"), em.new_label("ret")
     em.e(f"br i1 {more}, label %{l_more}, label %{l_ret}")
@@ -1043,15 +1139,34 @@ def lower_setbyteschar(em: Emitter, ins: Instruction) -> None:
 
 
 def _cond_branch(em: Emitter, cond: str, target: int) -> bool:
-    em.spill()
-    em.e(f"br i1 {cond}, label %L{target}, label %L{em.next_pc}")
+    em.branch(cond, [target, em.next_pc])
     return True
 
 
 @lowers(Op.BRANCH)
 def lower_branch(em: Emitter, ins: Instruction) -> bool:
-    em.jump(ins.args[0])
+    em.branch(None, [ins.args[0]])
     return True
+
+
+#: Integer instructions: no allocation, no call, no exception; they read accu (and
+#: the top of the stack), which pending floats may not be.
+UNARY_INT_OPS: frozenset[Op] = frozenset({Op.OFFSETINT, Op.NEGINT, Op.BOOLNOT, Op.ISINT})
+BINARY_INT_OPS: frozenset[Op] = frozenset({
+    Op.ADDINT, Op.SUBINT, Op.MULINT, Op.ANDINT, Op.ORINT, Op.XORINT, Op.LSLINT, Op.LSRINT,
+    Op.ASRINT, Op.EQ, Op.NEQ, Op.LTINT, Op.LEINT, Op.GTINT, Op.GEINT, Op.ULTINT, Op.UGEINT,
+})  # fmt: skip
+
+#: Instructions that leave the function: they box pending floats themselves, once
+#: the frame is popped (only what they pass on is boxed).
+LEAVES: frozenset[Op] = frozenset({Op.RETURN, Op.APPTERM, Op.APPTERM1, Op.APPTERM2,
+                                   Op.APPTERM3})  # fmt: skip
+
+#: Instructions that end a block with jumps only (pending floats may cross them).
+BRANCHES: frozenset[Op] = frozenset({
+    Op.BRANCH, Op.BRANCHIF, Op.BRANCHIFNOT, *(Op(op) for op in range(Op.BEQ, Op.BGEINT + 1)),
+    Op.BULTINT, Op.BUGEINT,
+})  # fmt: skip
 
 
 @lowers(Op.BRANCHIF, Op.BRANCHIFNOT)

@@ -120,7 +120,7 @@ class Engine:
             getattr(mpm, _PASS_METHODS[name])()
         mpm.run(mod, self.pb)
 
-    def cached(self, source_key: str, names: list[str]) -> dict[str, int] | None:
+    def cached(self, source_key: str, names: list[str], count: bool = True) -> dict[str, int] | None:
         """Addresses of ``names`` from cached object code for ``source_key``, if any.
 
         ``source_key`` must determine the module's IR completely (see Jit._source_key):
@@ -135,7 +135,7 @@ class Engine:
         self.ee.finalize_object()
         addresses = {n: self.ee.get_function_address(n) for n in names}
         self.stats.codegen += time.perf_counter() - t0
-        self.stats.cache_hits += 1
+        self.stats.cache_hits += count
         return addresses if all(addresses.values()) else None
 
     def compile(self, ir_text: str, names: list[str],

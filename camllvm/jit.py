@@ -274,7 +274,7 @@ class Jit:
         from camllvm.glue import GLUE_FUNCTIONS, GLUE_IR
 
         names = list(GLUE_FUNCTIONS)  # cached like OCaml functions (the salt covers glue.py)
-        addresses = (self.engine.cached("glue", names)
+        addresses = (self.engine.cached("glue", names, count=False)
                      or self.engine.compile(GLUE_IR, names, "glue")[0])  # fmt: skip
         set_glue = self.runtime.lib.camllvm_set_glue
         set_glue.argtypes = [ctypes.c_void_p] * 4

@@ -15,8 +15,10 @@ demo: bootstrap
 	ocamlc -g examples/demo.ml -o .cache/demo/demo.byte
 	@echo "--- ocamlrun:"
 	ocamlrun .cache/demo/demo.byte 25
-	@echo "--- camllvm:"
+	@echo "--- camllvm (OCaml's interpreter behind camllvm's loader):"
 	$(CAMLLVM) run .cache/demo/demo.byte 25
+	@echo "--- camllvm --jit=all (native code through LLVM):"
+	$(CAMLLVM) run --jit=all --stats .cache/demo/demo.byte 25
 	@echo "--- camllvm info:"
 	$(CAMLLVM) info .cache/demo/demo.byte | head -n 12
 	@echo "--- camllvm dis (function fib):"

@@ -117,20 +117,31 @@ def _successors(code: Mapping[int, Instruction], ins: Instruction, nxt: int,
             raise CompileError(f"pc {ins.pc}: POPTRAP outside a try body")
         region.exits.append(ins.pc)
         return []
-    if op in (Op.BRANCHIF, Op.BRANCHIFNOT) or Op.BEQ <= op <= Op.BGEINT or op in (
-        Op.BULTINT, Op.BUGEINT,
-    ):
+    targets = jump_targets(ins, nxt)
+    return None if targets is None else list(dict.fromkeys(targets))
+
+
+#: Instructions that jump to their last operand or fall through.
+CONDITIONAL_BRANCHES: frozenset[Op] = frozenset({
+    Op.BRANCHIF, Op.BRANCHIFNOT, *(Op(op) for op in range(Op.BEQ, Op.BGEINT + 1)),
+    Op.BULTINT, Op.BUGEINT,
+})  # fmt: skip
+
+
+def jump_targets(ins: Instruction, nxt: int) -> list[int] | None:
+    """Where an instruction that ends a block goes (with repeats; [] if it leaves the
+    region), None for one that falls through. Try bodies (PUSHTRAP/POPTRAP) aside."""
+    op = ins.op
+    if op in CONDITIONAL_BRANCHES:
         return [ins.args[-1], nxt]
     if op == Op.BRANCH:
         return [ins.args[0]]
     if op == Op.SWITCH:
-        return list(dict.fromkeys(ins.args[2:]))
+        return list(ins.args[2:])
     if op == Op.GRAB:
         return [nxt]  # the enough-arguments path continues in a new block
-    if op == Op.RESTART:
-        return []  # a RESTART entry ends by entering the function proper
-    if op in NO_FALLTHROUGH:
-        return []
+    if op == Op.RESTART or op in NO_FALLTHROUGH:
+        return []  # (a RESTART entry ends by entering the function proper)
     return None
 
 
@@ -141,21 +152,13 @@ def block_successors(code: Mapping[int, Instruction], region: Region, leader: in
     while True:
         ins = code[pc]
         nxt = pc + 4 * ins.size
-        op = ins.op
-        if op == Op.PUSHTRAP:
+        if ins.op == Op.PUSHTRAP:
             return [ins.args[0], *(e + 4 for e in region.children[pc].exits)]
-        if op in (Op.BRANCHIF, Op.BRANCHIFNOT) or Op.BEQ <= op <= Op.BGEINT or op in (
-            Op.BULTINT, Op.BUGEINT,
-        ):
-            return [ins.args[-1], nxt]
-        if op == Op.BRANCH:
-            return [ins.args[0]]
-        if op == Op.SWITCH:
-            return list(ins.args[2:])
-        if op == Op.GRAB:
-            return [nxt]
-        if op in NO_FALLTHROUGH or op in (Op.RESTART, Op.POPTRAP):
+        if ins.op == Op.POPTRAP:
             return []
+        targets = jump_targets(ins, nxt)
+        if targets is not None:
+            return targets
         if nxt in leaders:
             return [nxt]
         pc = nxt
@@ -1163,10 +1166,7 @@ LEAVES: frozenset[Op] = frozenset({Op.RETURN, Op.APPTERM, Op.APPTERM1, Op.APPTER
                                    Op.APPTERM3})  # fmt: skip
 
 #: Instructions that end a block with jumps only (pending floats may cross them).
-BRANCHES: frozenset[Op] = frozenset({
-    Op.BRANCH, Op.BRANCHIF, Op.BRANCHIFNOT, *(Op(op) for op in range(Op.BEQ, Op.BGEINT + 1)),
-    Op.BULTINT, Op.BUGEINT,
-})  # fmt: skip
+BRANCHES: frozenset[Op] = CONDITIONAL_BRANCHES | {Op.BRANCH}
 
 
 @lowers(Op.BRANCHIF, Op.BRANCHIFNOT)

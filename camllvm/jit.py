@@ -195,7 +195,8 @@ class Jit:
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
             self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
-            addresses, optimised = engine.compile(ir, names, source_key)
+            want_ir = self.options.dump_ir is not None or self.options.dump_asm is not None
+            addresses, optimised = engine.compile(ir, names, source_key, want_ir)
             self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
             self.stats.bytecode += gen.bytecode_instructions
             self._dump(entry, ".opt.ll", optimised)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from camllvm.decoder import Instruction
 from camllvm.errors import CamllvmError
 from camllvm.opcodes import NO_FALLTHROUGH, Op
-from camllvm.primitives import FLOAT_PRIMS, INLINE
+from camllvm.primitives import FLOAT_PRIMS, INLINE, c_call
 
 RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
 #: Calling convention of compiled OCaml functions: no callee-saved registers
@@ -1330,11 +1330,8 @@ def lower_c_call(em: Emitter, ins: Instruction) -> None:
         em.accu = fast.lower(em, args, em.next_pc)
         em.pop(nargs - 1)
         return
-    em.setup_for_c_call(em.next_pc)
-    args = [em.accu] + [em.stack(2 + i) for i in range(nargs - 1)]
-    em.gen.declare_prim(prim, nargs)
-    em.accu = em.val(f"call i64 @{prim}({', '.join('i64 ' + a for a in args)})", "prim")
-    em.restore_after_c_call()
+    args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
+    em.accu = c_call(em, prim, args, em.next_pc)
     em.pop(nargs - 1)
 
 

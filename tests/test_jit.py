@@ -83,3 +83,20 @@ def test_bad_jit_options_are_one_line_errors(option: str) -> None:
     lines = got.stderr.decode().splitlines()
     assert got.returncode == 2 and len(lines) == 1 and lines[0].startswith("camllvm: ")
     assert b"Traceback" not in got.stderr and got.stdout == b""
+
+
+def test_perf_map_names_compiled_functions() -> None:
+    """--perf-map writes perf's /tmp/perf-PID.map: hex start and size, pc and source name."""
+    byte = str(_fib_program().byte)
+    proc = subprocess.Popen([*CAMLLVM, "run", "--jit=all", "--perf-map", byte],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    out, err = proc.communicate(timeout=300)
+    perf_map = Path(f"/tmp/perf-{proc.pid}.map")
+    try:
+        assert proc.returncode == 0 and out == b"75025\n", err
+        lines = perf_map.read_text().splitlines()
+    finally:
+        perf_map.unlink(missing_ok=True)
+    assert all(re.fullmatch(r"[0-9a-f]+ [0-9a-f]+ pc\d+:\S*", line) for line in lines), lines
+    assert any(line.endswith(":Jit_fib.fib") for line in lines)
+    assert any(line.endswith(" pc0:toplevel") for line in lines)

@@ -197,6 +197,7 @@ class Emitter:
         #: Pending floats handed over a branch to a block that has no other predecessor
         #: (which the branch's block dominates): leader -> (lazy, lazy_slots).
         self.inherited: dict[int, tuple[dict[str, str], dict[int, str]]] = {}
+        self.emitted: set[int] = set()  # leaders whose blocks are emitted
 
     # ---- low-level emission ----
 
@@ -382,7 +383,8 @@ class Emitter:
     def _edge(self, target: int) -> str:
         """The label a branch to ``target`` takes, while floats are pending."""
         live = {off - self.spo: v for off, v in self.lazy_slots.items() if off >= self.spo}
-        if self.preds.get(target) == 1 and target not in self.inherited:
+        # (a block before this one in the code is already emitted: backward edges box)
+        if self.preds.get(target) == 1 and target not in self.emitted | self.inherited.keys():
             self.inherited[target] = (dict(self.lazy), live)
             return f"L{target}"
         state = (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
@@ -677,6 +679,7 @@ class Emitter:
 
     def emit_block(self, leader: int) -> None:
         self.label(f"L{leader}")
+        self.emitted.add(leader)
         self.reload()
         self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
         pc = leader

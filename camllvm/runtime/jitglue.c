@@ -267,8 +267,10 @@ static value caught(int kind, struct longjmp_buffer *prev, struct caml__roots_bl
    stack pointer only; the function saves its registers itself). The runtime
    library is linked with --wrap=__longjmp_chk, so that a raise recognises a
    light buffer and returns there with __builtin_longjmp; any other buffer
-   (the interpreter's, callbacks') is left to glibc. */
-struct light_buffer { void *jb[5]; uintnat magic; };
+   (the interpreter's, callbacks') is left to glibc. A light buffer is marked
+   by its own address and a magic word, where a glibc buffer holds the saved
+   r15 and the mangled stack pointer: no register can hold both by chance. */
+struct light_buffer { void *jb[5]; struct light_buffer *self; uintnat magic; };
 #define LIGHT_MAGIC ((uintnat) 0x6c6967687462756aUL)
 _Static_assert(sizeof(struct light_buffer) <= sizeof(struct longjmp_buffer),
                "a light buffer lives in a longjmp_buffer");
@@ -278,7 +280,7 @@ void __real___longjmp_chk(struct __jmp_buf_tag *env, int val);
 void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val)
 {
   struct light_buffer *light = (struct light_buffer *) env;
-  if (light->magic == LIGHT_MAGIC) __builtin_longjmp(light->jb, 1);
+  if (light->self == light && light->magic == LIGHT_MAGIC) __builtin_longjmp(light->jb, 1);
   __real___longjmp_chk(env, val);
 }
 
@@ -302,6 +304,7 @@ int camllvm_try(camllvm_region_fn body, value *sp, value accu, value env,
   struct longjmp_buffer *volatile prev = Caml_state_field(external_raise);
   struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
   int status;
+  light->self = light;
   light->magic = LIGHT_MAGIC;
   if (__builtin_setjmp(light->jb)) {
     out->accu = caught(1, prev, roots);

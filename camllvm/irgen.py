@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from camllvm.decoder import Instruction
 from camllvm.errors import CamllvmError
 from camllvm.opcodes import NO_FALLTHROUGH, Op
-from camllvm.primitives import FLOAT_PRIMS, INLINE, c_call
+from camllvm.primitives import FLOAT_PRIMS, INLINE, box, c_call, unbox
 
 RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
 #: Calling convention of compiled OCaml functions: no callee-saved registers
@@ -29,7 +29,7 @@ NATIVE_CC = "preserve_nonecc"
 PROLOGUE = "prologue"  # label of a closure's entry checks (self tail calls jump there)
 VAL_UNIT = 1
 VAL_TRUE = 3
-CLOSURE_TAG, INFIX_TAG, DOUBLE_TAG, DOUBLE_ARRAY_TAG = 247, 249, 253, 254
+CLOSURE_TAG, INFIX_TAG, DOUBLE_ARRAY_TAG = 247, 249, 254
 MAX_YOUNG_WOSIZE = 256
 ALLOC_FLAGS = 3  # CAML_DO_TRACK | CAML_FROM_CAML (caml/memory.h)
 STACK_THRESHOLD_WORDS = 256  # Stack_threshold / sizeof(value) (caml/config.h)
@@ -292,8 +292,6 @@ class Emitter:
         self.lazy = {}
 
     def _box_now(self, d: str) -> str:
-        from camllvm.primitives import box
-
         lazy_ok, self.lazy_ok = self.lazy_ok, False
         boxed = box(self, d, self.pc)
         self.lazy_ok = lazy_ok
@@ -1074,8 +1072,6 @@ def lower_getfield(em: Emitter, ins: Instruction) -> None:
 
 @lowers(Op.GETFLOATFIELD)
 def lower_getfloatfield(em: Emitter, ins: Instruction) -> None:
-    from camllvm.primitives import box
-
     if em.accu in em.lazy:  # Obj.magic'd code: the record itself is a pending float box
         em.materialise()
     d = em.val(f"load double, ptr {em.field_ptr(em.accu, ins.args[0])}", "d")
@@ -1092,8 +1088,6 @@ def lower_setfield(em: Emitter, ins: Instruction) -> None:
 
 @lowers(Op.SETFLOATFIELD)
 def lower_setfloatfield(em: Emitter, ins: Instruction) -> None:
-    from camllvm.primitives import unbox
-
     if em.accu in em.lazy:
         em.materialise()
     _store_double(em, em.accu, ins.args[0], unbox(em, em.stack(0)))
@@ -1325,16 +1319,14 @@ def lower_c_call(em: Emitter, ins: Instruction) -> None:
     nargs = _n(ins, Op.C_CALL1) + 1
     prim = em.gen.prim_name(ins.args[0])
     fast = INLINE.get(prim)
-    if fast is not None and fast.arity == nargs:
-        args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
+    args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
+    if fast is None or fast.arity != nargs:
+        em.accu = c_call(em, prim, args, em.next_pc)
+    else:
         if any(a in em.lazy for a in args[: fast.values]):  # only after Obj.magic
             em.materialise()
             args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
         em.accu = fast.lower(em, args, em.next_pc)
-        em.pop(nargs - 1)
-        return
-    args = [em.accu] + [em.stack(i) for i in range(nargs - 1)]
-    em.accu = c_call(em, prim, args, em.next_pc)
     em.pop(nargs - 1)
 
 

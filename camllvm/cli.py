@@ -20,8 +20,13 @@ usage: camllvm run [OPTIONS] PROG.byte [ARGS...]     run a bytecode executable
        camllvm --version
 
 run options:
-  --jit=off|all        off: OCaml's interpreter runs everything (default);
-                       all: every function that runs is compiled by LLVM
+  --jit=tiered|all|off tiered: the interpreter runs cold code, functions called
+                       often and hot loops are compiled by LLVM (default);
+                       all: every function that runs is compiled by LLVM;
+                       off: OCaml's interpreter runs everything
+  --tier-calls=N       tiered: calls before a function is compiled (default 2000)
+  --tier-loops=N       tiered: loop iterations before the loop is compiled and
+                       entered where it runs (default 10000)
   --jit-only=PC,...    compile only these functions, interpret the rest
   --jit-seed=N         compile a random half of the functions (chosen by N)
   --opt=0..3           LLVM optimisation level (default 1)
@@ -36,7 +41,7 @@ run options:
 """
 
 SUBCOMMANDS = ("run", "info", "dis")
-JIT_MODES = ("off", "all")
+JIT_MODES = ("tiered", "all", "off")
 #: C stack for the thread that runs native code: native frames replace VM frames.
 NATIVE_C_STACK = 1 << 30
 # ocamlrun options (runtime/startup_byt.c, parse_command_line) that take an argument.
@@ -47,7 +52,9 @@ OCAMLRUN_OPTIONS_WITH_ARG = ("-I",)
 class RunOptions:
     """What ``camllvm run`` was asked to do."""
 
-    jit: str = "off"
+    jit: str = "tiered"
+    tier_calls: int = 0
+    tier_loops: int = 0
     only: list[str] = field(default_factory=list)
     seed: int | None = None
     opt: int = 1
@@ -92,6 +99,8 @@ def set_option(opts: RunOptions, arg: str) -> None:
         opts.jit, opts.only = "only", value.split(",")
     elif name == "--jit-seed" and value.isdigit():
         opts.jit, opts.seed = "only", int(value)
+    elif name in ("--tier-calls", "--tier-loops") and value.isdigit() and int(value) > 0:
+        setattr(opts, name[2:].replace("-", "_"), int(value))
     elif name == "--opt" and value in ("0", "1", "2", "3"):
         opts.opt = int(value)
     elif name in ("--dump-ir", "--dump-asm") and value:
@@ -144,7 +153,8 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
     from camllvm.runtime.build import cache_root
 
     options = JitOptions(
-        mode="all" if opts.jit == "all" else "only", only=opts.only, seed=opts.seed,
+        mode=opts.jit, only=opts.only, seed=opts.seed,
+        tier_calls=opts.tier_calls, tier_loops=opts.tier_loops,
         opt=opts.opt, dump_ir=Path(opts.dump_ir) if opts.dump_ir else None,
         dump_asm=Path(opts.dump_asm) if opts.dump_asm else None, stats=opts.stats,
         perf_map=opts.perf_map,
@@ -173,7 +183,7 @@ def drop_in(argv0: str, argv: Sequence[str]) -> NoReturn:
             i += 1
         i += 1
     program = argv[i] if i < len(argv) else None
-    start_program(argv0, argv, program, include_dirs)
+    start_program(argv0, argv, program, include_dirs, RunOptions())
 
 
 def cmd_info(argv: Sequence[str]) -> int:

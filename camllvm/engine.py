@@ -167,6 +167,10 @@ class Engine:
         self.stats.modules += 1
         return addresses, optimised
 
+    def address(self, name: str) -> int:
+        """Address of a function already compiled or loaded (0 if there is none)."""
+        return self.ee.get_function_address(name)
+
     def assembly(self, ir_text: str) -> str:
         """Machine code of a module as assembly text (for --dump-asm)."""
         mod = llvm.parse_assembly(ir_text)

@@ -72,14 +72,18 @@ class Region:
 
     start: int
     is_function: bool
+    #: An on-stack-replacement entry: code from a loop header on, run under the
+    #: interpreter's trap frames, so its POPTRAPs pop those (no region exit).
+    osr: bool = False
     leaders: list[int] = field(default_factory=list)
     exits: list[int] = field(default_factory=list)  # POPTRAP pcs that leave the region
     children: dict[int, Region] = field(default_factory=dict)  # PUSHTRAP pc -> body region
 
 
-def discover_region(code: Mapping[int, Instruction], start: int, is_function: bool) -> Region:
+def discover_region(code: Mapping[int, Instruction], start: int, is_function: bool,
+                    osr: bool = False) -> Region:
     """Find the blocks of a region: follow control flow, outlining try bodies as child regions."""
-    region = Region(start, is_function)
+    region = Region(start, is_function, osr)
     leaders = {start}
     seen: set[int] = set()
     todo = [start]
@@ -113,6 +117,8 @@ def _successors(code: Mapping[int, Instruction], ins: Instruction, nxt: int,
         after = [e + 4 for e in child.exits]  # POPTRAP is one word
         return [ins.args[0], *after]
     if op == Op.POPTRAP:
+        if region.osr:
+            return [nxt]  # pops the interpreter's trap, then goes on (a block of its own)
         if region.is_function:
             raise CompileError(f"pc {ins.pc}: POPTRAP outside a try body")
         region.exits.append(ins.pc)
@@ -155,7 +161,7 @@ def block_successors(code: Mapping[int, Instruction], region: Region, leader: in
         if ins.op == Op.PUSHTRAP:
             return [ins.args[0], *(e + 4 for e in region.children[pc].exits)]
         if ins.op == Op.POPTRAP:
-            return []
+            return [nxt] if region.osr else []
         targets = jump_targets(ins, nxt)
         if targets is not None:
             return targets
@@ -181,7 +187,7 @@ class Emitter:
         self.gen = gen
         self.region = region
         self.fname = fname
-        self.entry_kind = entry_kind  # "toplevel" | "closure" | "region"
+        self.entry_kind = entry_kind  # "toplevel" | "closure" | "region" | "osr"
         self.lines: list[str] = []
         self.edges: list[str] = []  # blocks of branch edges that box pending floats
         self.sp_cache: dict[tuple[str, int], str] = {}  # (base, offset) -> address, this block
@@ -631,6 +637,9 @@ class Emitter:
             self.accu = "%accu0"
         elif self.entry_kind == "toplevel":
             self.accu = str(val_int(0))
+        elif self.entry_kind == "osr":  # the loop stub pushed accu just below sp
+            self.accu = self.val(f"load i64, ptr {self.val('getelementptr i64, ptr %sp0, i64 -1', 'p')}",
+                                 "accu")
         elif self.gen.code[self.region.start].op != Op.RESTART:
             # A RESTART entry only pushes the saved arguments and tail-calls the
             # function proper, whose prologue makes the checks once. The prologue
@@ -1253,6 +1262,8 @@ def _pop_trap_frame(em: Emitter, frame: str) -> None:
 
 @lowers(Op.POPTRAP)
 def lower_poptrap(em: Emitter, ins: Instruction) -> bool:
+    if em.region.osr:
+        return _poptrap_inline(em, ins)
     # interp.c processes pending actions before popping (and retries the
     # POPTRAP), so that an exception from a signal handler is caught by this
     # trap: do it while still inside the region.
@@ -1276,6 +1287,28 @@ def lower_poptrap(em: Emitter, ins: Instruction) -> bool:
         q = em.val(f"getelementptr i8, ptr %out, i64 {8 * k}", "q")
         em.e(f"store {ty} {v}, ptr {q}")
     em.e("ret i32 0")
+    return True
+
+
+def _poptrap_inline(em: Emitter, ins: Instruction) -> bool:
+    """POPTRAP of a trap the interpreter pushed (OSR code): as interp.c, pending actions
+    first (a signal handler's exception is still caught by this trap), then pop it."""
+    l_check, l_act, l_pop = em.new_label("popchk"), em.new_label("popact"), em.new_label("pop")
+    em.spill()
+    em.e(f"br label %{l_check}")
+    em.label(l_check)
+    em.reload()
+    flag = em.val("load volatile i32, ptr @caml_something_to_do", "todo")
+    cond = em.val(f"icmp ne i32 {flag}, 0", "c")
+    em.e(f"br i1 {cond}, label %{l_act}, label %{l_pop}")
+    em.label(l_act)
+    em.process_actions(ins.pc)
+    em.spill()
+    em.e(f"br label %{l_check}")
+    em.label(l_pop)
+    em.reload()
+    _pop_trap_frame(em, em.sp_ptr(0))
+    em.jump(em.next_pc)
     return True
 
 
@@ -1497,6 +1530,7 @@ def lower_getdynmet(em: Emitter, ins: Instruction) -> None:
 @lowers(Op.STOP)
 def lower_stop(em: Emitter, ins: Instruction) -> bool:
     _require_function(em, "STOP")
+    em.gen.reaches_stop = True
     em.ret()
     return True
 
@@ -1553,6 +1587,8 @@ class ModuleGen:
         self.bytecode_instructions = 0  # lowered, for --stats
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
+        self.base_name = ""  # the module's main function (its try regions are named after it)
+        self.reaches_stop = False  # some code of the module ends at STOP (toplevel code)
 
     def declare_use(self, fn: str) -> None:
         self.used.add(fn)
@@ -1576,8 +1612,13 @@ class ModuleGen:
     def function_name(entry: int) -> str:
         return f"caml_{entry}"
 
+    @staticmethod
+    def osr_name(header: int) -> str:
+        """The function entered at a loop header by on-stack replacement."""
+        return f"caml_osr_{header}"
+
     def region_name(self, region: Region) -> str:
-        return f"{self.function_name(self.entry)}_try{region.start}"
+        return f"{self.base_name}_try{region.start}"
 
     def compile_function(self, entry: int, toplevel: bool = False) -> str:
         """IR text of the module for the function whose code starts at ``entry``.
@@ -1585,6 +1626,7 @@ class ModuleGen:
         A function that starts with GRAB gets its partial-application entry (the
         RESTART just before it, ``restart_entry``) in the same module."""
         self.entry = entry
+        self.base_name = self.function_name(entry)
         self.self_calls = not toplevel
         region = discover_region(self.code, entry, True)
         kind = "toplevel" if toplevel else "closure"
@@ -1594,6 +1636,17 @@ class ModuleGen:
             self.self_calls = False
             self._emit_region(discover_region(self.code, restart, True),
                               self.function_name(restart), "closure")  # fmt: skip
+        return self.module_text()
+
+    def compile_osr(self, header: int) -> str:
+        """IR text of the module entered at a loop header by on-stack replacement: the
+        code reachable from it, with the interpreter's stack, env, extra_args and accu
+        (``reaches_stop`` tells whether it is toplevel code)."""
+        self.entry = header
+        self.base_name = self.osr_name(header)
+        self.self_calls = False  # env is the closure, but the prologue is not ours to loop to
+        region = discover_region(self.code, header, True, osr=True)
+        self._emit_region(region, self.base_name, "osr")
         return self.module_text()
 
     def restart_entry(self, entry: int) -> int | None:

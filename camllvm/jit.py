@@ -26,6 +26,7 @@ from camllvm.reader import Executable
 from camllvm.runtime.bridge import Runtime
 
 COMPILE_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long)
+TIER_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long, ctypes.c_long)
 START_FN = ctypes.CFUNCTYPE(None)
 ATEXIT_FN = ctypes.CFUNCTYPE(None)
 
@@ -34,7 +35,8 @@ ATEXIT_FN = ctypes.CFUNCTYPE(None)
 class JitOptions:
     """How ``camllvm run`` compiles: which functions, how hard, what to show."""
 
-    mode: str = "all"  # "all": every function that runs; "only": a chosen subset
+    mode: str = "all"  # "all": every function that runs; "only": a chosen subset;
+    #                    "tiered": what runs often (camllvm/tier.py)
     only: list[str] = field(default_factory=list)  # pcs or names for mode "only"
     seed: int | None = None  # mode "only": compile a random half of the functions
     opt: int = 1
@@ -45,6 +47,8 @@ class JitOptions:
     verify: bool = False
     cache_dir: Path | None = None  # persistent object code (None: no cache)
     unbox_floats: bool = True  # lazy float boxing (changes allocation counts, not results)
+    tier_calls: int = 0  # mode "tiered": calls before a function is compiled (0: default)
+    tier_loops: int = 0  # ... and loop iterations before on-stack replacement
 
 
 @dataclass
@@ -120,6 +124,8 @@ class Jit:
         """The function entries mode "only" compiles (None: all of them)."""
         if self.options.mode == "all":
             return None
+        if self.options.mode == "tiered":
+            return set()  # grows as functions get hot
         entries = self.function_entries()
         if self.options.seed is not None:
             rng = random.Random(self.options.seed)
@@ -195,8 +201,7 @@ class Jit:
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
             self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
-            want_ir = self.options.dump_ir is not None or self.options.dump_asm is not None
-            addresses, optimised = engine.compile(ir, names, source_key, want_ir)
+            addresses, optimised = engine.compile(ir, names, source_key, self._want_ir())
             self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
             self.stats.bytecode += gen.bytecode_instructions
             self._dump(entry, ".opt.ll", optimised)
@@ -208,6 +213,54 @@ class Jit:
         if other is not None and other != offset:
             self._set_native(other, addresses[ModuleGen.function_name(other)])
         return addresses[ModuleGen.function_name(offset)]
+
+    def tier_call(self, offset: int, site: int) -> int:
+        """tier.c: the function at ``offset`` is hot. Its native code (0: interpret it)."""
+        assert self.selected is not None
+        self.selected.add(offset)
+        return self.compile_at(offset)
+
+    def tier_loop(self, header: int, site: int) -> int:
+        """tier.c: the loop at ``header`` is hot. Native code entered there (0: none)."""
+        try:
+            address, stops = self._compile_osr(header)
+        except CompileError as err:  # e.g. a loop the interpreter must finish
+            if os.environ.get("CAMLLVM_DEBUG"):
+                sys.stderr.write(f"camllvm: no on-stack replacement at pc {header}: {err}\n")
+            return 0
+        except Exception as err:  # noqa: BLE001 - nothing may unwind into C
+            _die(f"camllvm: internal error compiling the loop at pc {header}: "
+                 f"{type(err).__name__}: {err}", 3)  # fmt: skip
+        set_toplevel = self.runtime.lib.camllvm_tier_set_toplevel
+        set_toplevel.argtypes = [ctypes.c_long, ctypes.c_int]
+        set_toplevel(site, int(stops))
+        return address
+
+    def _compile_osr(self, header: int) -> tuple[int, bool]:
+        """(address, ends at STOP) of the code entered at a loop header."""
+        name = ModuleGen.osr_name(header)
+        stop_marker = name + "_stops"  # an empty function: the code is toplevel code
+        source_key = self._source_key(header) + ":osr"
+        addresses = self.engine.cached(source_key, [name])
+        if addresses is not None:
+            return addresses[name], self.engine.address(stop_marker) != 0
+        gen = ModuleGen(self.code, self.prims, self.layout)
+        gen.unbox_floats = self.options.unbox_floats
+        ir = gen.compile_osr(header)
+        if gen.reaches_stop:
+            ir += f"define void @{stop_marker}() {{\n  ret void\n}}\n"
+        self._dump(header, ".osr.ll", ir)
+        self.stats.functions += 1
+        addresses, optimised = self.engine.compile(ir, [name], source_key, self._want_ir())
+        self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
+        self.stats.bytecode += gen.bytecode_instructions
+        self._dump(header, ".osr.opt.ll", optimised)
+        if self.options.perf_map:
+            self._native[addresses[name]] = header
+        return addresses[name], gen.reaches_stop
+
+    def _want_ir(self) -> bool:
+        return self.options.dump_ir is not None or self.options.dump_asm is not None
 
     def _source_key(self, entry: int) -> str:
         """Everything the IR of the function at ``entry`` depends on besides the engine's
@@ -246,6 +299,8 @@ class Jit:
     def on_start(self) -> None:
         """Once the code is loaded: in mode "only", route interpreted calls of chosen functions
         to native code (their entries are patched; they compile on first call)."""
+        if self.options.mode == "tiered":
+            self.runtime.lib.camllvm_tier_install()
         if self.selected is None:
             return
         patch = self.runtime.lib.camllvm_patch_entry
@@ -264,11 +319,25 @@ class Jit:
         self._callbacks += [compile_cb, start_cb]
         lib.camllvm_jit_install.argtypes = [COMPILE_FN, START_FN]
         lib.camllvm_jit_install(compile_cb, start_cb)
+        if self.options.mode == "tiered":
+            self._install_tiers()
         if self.options.stats or self.options.perf_map:
             cb = ATEXIT_FN(self.at_exit)
             self._callbacks.append(cb)
             lib.camllvm_at_exit.argtypes = [ATEXIT_FN]
             lib.camllvm_at_exit(cb)
+
+    def _install_tiers(self) -> None:
+        """Find the counting sites (patched in once the code is loaded, on_start)."""
+        from camllvm.tier import CALL_THRESHOLD, LOOP_THRESHOLD, TierPlan
+
+        lib = self.runtime.lib
+        self.tier_plan = TierPlan(lib, self.exe.code, self.options.tier_calls or CALL_THRESHOLD,
+                                  self.options.tier_loops or LOOP_THRESHOLD)  # fmt: skip
+        call_cb, loop_cb = TIER_FN(self.tier_call), TIER_FN(self.tier_loop)
+        self._callbacks += [call_cb, loop_cb]
+        lib.camllvm_tier_hooks.argtypes = [TIER_FN, TIER_FN]
+        lib.camllvm_tier_hooks(call_cb, loop_cb)
 
     def _install_glue(self) -> None:
         """Compile the glue module (camllvm/glue.py) and hand its functions to jitglue.c."""
@@ -310,6 +379,8 @@ class Jit:
         interp = ctypes.c_long.in_dll(lib, "camllvm_interp_entries").value
         native = ctypes.c_long.in_dll(lib, "camllvm_native_entries").value
         crossings = ctypes.c_long.in_dll(lib, "camllvm_crossings").value
+        hot = ctypes.c_long.in_dll(lib, "camllvm_tier_compiles").value
+        osr = ctypes.c_long.in_dll(lib, "camllvm_tier_osr_entries").value
         sys.stderr.write(
             f"camllvm stats: functions compiled {s.functions}, bytecode instructions {s.bytecode}, "
             f"IR lines {s.instructions}, "
@@ -318,6 +389,7 @@ class Jit:
             f"optimise {e.optimise:.3f}s, codegen {e.codegen:.3f}s\n"
             f"camllvm stats: interpreter entries {interp}, native entries {native}, "
             f"crossings {crossings}\n"
+            f"camllvm stats: tier-ups {hot}, on-stack replacements {osr}\n"
         )
         sys.stderr.flush()
 

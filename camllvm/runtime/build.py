@@ -24,6 +24,7 @@ BUILD_VERSION = "2"
 LIBRARY_NAME = "libcamllvm_rt.so"
 SHIM_SOURCE = Path(__file__).with_name("shim.c")
 GLUE_SOURCE = Path(__file__).with_name("jitglue.c")
+TIER_SOURCE = Path(__file__).with_name("tier.c")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def runtime_digest(install: OcamlInstall) -> str:
     for installed in (install.archive, install.ocamlrun):
         st = installed.stat()
         h.update(f"{installed}:{st.st_size}:{st.st_mtime_ns}".encode())
-    for part in (SHIM_SOURCE, GLUE_SOURCE, Path(__file__)):
+    for part in (SHIM_SOURCE, GLUE_SOURCE, TIER_SOURCE, Path(__file__)):
         h.update(part.read_bytes())
     return h.hexdigest()[:20]
 
@@ -121,10 +122,11 @@ def build_library(install: OcamlInstall, target: Path) -> None:
         (work / "prims.c").write_text(primitive_table_source(primitive_names(install)))
         shutil.copy(SHIM_SOURCE, work / "shim.c")
         shutil.copy(GLUE_SOURCE, work / "jitglue.c")
+        shutil.copy(TIER_SOURCE, work / "tier.c")
         cflags = ["-O2", "-fPIC", "-fno-strict-aliasing", "-D_GNU_SOURCE", f"-I{install.stdlib_dir}"]
-        for src in ("prims.c", "shim.c", "jitglue.c"):
+        for src in ("prims.c", "shim.c", "jitglue.c", "tier.c"):
             _run(["gcc", *cflags, "-c", src, "-o", src[:-2] + ".o"], work)
-        _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o", "jitglue.o",
+        _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o", "jitglue.o", "tier.o",
               *(f"objs/{o}" for o in objects),
               "-Wl,--wrap=caml_interprete", "-Wl,--wrap=caml_debuginfo_location",
               "-Wl,--wrap=caml_fatal_uncaught_exception",

@@ -87,7 +87,9 @@ static code_t stub_area;                 /* mmap'd near caml_start_code */
 static code_t stop_stub;                 /* STOP */
 static code_t apply_stubs[256];          /* ACC 0; POP 1; APPLY n */
 static code_t enter_stub;                /* see camllvm_enter_prim */
-#define ENTER_STUB_WORDS (6 + ENTER_MAX_ARGS + 2 + 5 * (ENTER_MAX_ARGS - 1))
+#define ENTER_STOP ENTER_MAX_ARGS  /* enter stub's SWITCH case: toplevel code reached STOP */
+#define ENTER_STUB_WORDS (6 + ENTER_STOP + 1 + 2 + 4 + 5 * (ENTER_MAX_ARGS - 1))
+code_t camllvm_enter_switch;             /* the enter stub's SWITCH (tier.c's stubs use it) */
 static value fake_closure_block[3];      /* header, code, closinfo */
 static code_t fake_closure_code;         /* ACC0; RETURN 1 */
 static int enter_prim_index = -1;
@@ -97,6 +99,18 @@ static uintnat stub_used = 0;
 static opcode_t threaded(int op)
 {
   return (opcode_t)(caml_instr_table[op] - caml_instr_base);
+}
+
+opcode_t camllvm_threaded(int op) { return threaded(op); }
+
+/* Fresh writable code words near the code (a BRANCH reaches +-2^31 words), or NULL. */
+code_t camllvm_map_near_code(uintnat words)
+{
+  char *hint = (char *) caml_start_code + ((caml_code_size + 0xFFFFF) & ~(uintnat)0xFFFF)
+               + STUB_WORDS * sizeof(opcode_t) + 0x10000;
+  void *mem = mmap(hint, words * sizeof(opcode_t), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return mem == MAP_FAILED ? NULL : (code_t) mem;
 }
 
 static code_t stub_alloc(int words)
@@ -142,19 +156,24 @@ static void init_stubs(void)
   caml_ext_table_add(&caml_prim_table, (void *) camllvm_enter_prim);
   /* PUSH_RETADDR (exposes env and extra_args); C_CALL1 enter, which returns
      Val_int(n); SWITCH on n: 0 -> "ACC0; RAISE_NOTRACE" (the exception is at
-     sp[0]); n > 0 -> "ACC0; POP 1; APPLY n": apply the closure at sp[0] to the
-     n arguments below it, in place of the function that was entered (the real
-     return frame is just above them). A normal result is applied that way
-     too: the fake closure (ACC0; RETURN 1) to the result, which returns
-     through the real frame with extra_args = 0. */
+     sp[0]); 0 < n < ENTER_STOP -> "ACC0; POP 1; APPLY n": apply the closure
+     at sp[0] to the n arguments below it, in place of the function that was
+     entered (the real return frame is just above them). A normal result is
+     applied that way too: the fake closure (ACC0; RETURN 1) to the result,
+     which returns through the real frame with extra_args = 0. ENTER_STOP ->
+     "ACC0; POP 1; STOP" (toplevel code entered by on-stack replacement). */
   {
-    intnat n, table = 6, exn = table + ENTER_MAX_ARGS, apply = exn + 2;
+    intnat n, table = 6, exn = table + ENTER_STOP + 1, stop = exn + 2, apply = stop + 4;
     enter_stub = stub_alloc(ENTER_STUB_WORDS);
     enter_stub[0] = threaded(PUSH_RETADDR); enter_stub[1] = 0;
     enter_stub[2] = threaded(C_CALL1); enter_stub[3] = (opcode_t) enter_prim_index;
-    enter_stub[4] = threaded(SWITCH); enter_stub[5] = ENTER_MAX_ARGS;
+    enter_stub[4] = threaded(SWITCH); enter_stub[5] = ENTER_STOP + 1;
+    camllvm_enter_switch = enter_stub + 4;
     enter_stub[table] = (opcode_t)(exn - table);
     enter_stub[exn] = threaded(ACC0); enter_stub[exn + 1] = threaded(RAISE_NOTRACE);
+    enter_stub[table + ENTER_STOP] = (opcode_t)(stop - table);
+    enter_stub[stop] = threaded(ACC0); enter_stub[stop + 1] = threaded(POP);
+    enter_stub[stop + 2] = 1; enter_stub[stop + 3] = threaded(STOP);
     for (n = 1; n < ENTER_MAX_ARGS; n++) {
       code_t p = enter_stub + apply + 5 * (n - 1);
       enter_stub[table + n] = (opcode_t)(p - (enter_stub + table));
@@ -342,37 +361,39 @@ camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
 
 /* ---- interpreter -> native ---- */
 
-/* C_CALL1 target of enter_stub: the interpreter reached a compiled function.
-   Returns Val_int(n) for enter_stub's SWITCH (see init_stubs). */
-value camllvm_enter_prim(value accu)
+/* Run native code fn from an interpreter stub's C_CALL: sp is
+   Caml_state->extern_sp at the call (env, pc+1 | ...), args the native
+   code's sp, env and extra_args its registers. Returns Val_int(n) for the
+   enter stub's SWITCH (see init_stubs): the interpreter goes on by raising
+   (0), by applying a closure (n), or, when toplevel code reached its STOP,
+   by stopping (ENTER_STOP). */
+value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
+                              intnat extra_args, int toplevel)
 {
-  value *volatile sp = Caml_state_field(extern_sp);  /* env, pc+1 | retaddr, env, extra | args */
-  value env = sp[0];
-  intnat extra_args = Long_val(sp[4]);
+  value *volatile vsp = sp;
   struct longjmp_buffer buf;
   struct longjmp_buffer *prev = Caml_state_field(external_raise);
   struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
   value *nsp;
   camllvm_ret r;
   int kind;
-  (void) accu;
   camllvm_crossings++;
   kind = sigsetjmp(buf.buf, 0);
   if (kind) {
     value exn = caught(kind, prev, roots);
     /* Below the interpreter's own sp is free (native code's dead frames);
        below trapsp is not: with no handler, trapsp is the top of the stack. */
-    nsp = sp - 3;
+    nsp = vsp - 3;
     nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = exn;
     Caml_state_field(extern_sp) = nsp;
     return Val_int(0);
   }
   Caml_state_field(external_raise) = &buf;
-  r = call_native(camllvm_code_of_closure(env), sp + 5, env, extra_args);
+  r = call_native(fn, args, env, extra_args);
   if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
   Caml_state_field(external_raise) = prev;
   if (Is_raised(r)) {
-    nsp = sp - 3;
+    nsp = vsp - 3;
     nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = r.accu;
     Caml_state_field(extern_sp) = nsp;
     return Val_int(0);
@@ -383,12 +404,28 @@ value camllvm_enter_prim(value accu)
     Caml_state_field(extern_sp) = nsp;
     return Val_int((intnat) r.accu + 1);
   }
+  if (toplevel) {                    /* env, pc | result | toplevel's stack: ACC0; POP 1; STOP */
+    nsp = r.sp - 3;
+    nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = r.accu;
+    Caml_state_field(extern_sp) = nsp;
+    return Val_int(ENTER_STOP);
+  }
   nsp = r.sp - 4;                    /* env, pc | fake closure, result | real frame */
   nsp[0] = Val_unit; nsp[1] = Val_unit;
   nsp[2] = (value) &fake_closure_block[1];
   nsp[3] = r.accu;
   Caml_state_field(extern_sp) = nsp;
   return Val_int(1);
+}
+
+/* C_CALL1 target of enter_stub: the interpreter reached a compiled function. */
+value camllvm_enter_prim(value accu)
+{
+  value *sp = Caml_state_field(extern_sp);  /* env, pc+1 | retaddr, env, extra | args */
+  value env = sp[0];
+  (void) accu;
+  return camllvm_run_from_interp(camllvm_code_of_closure(env), sp, sp + 5, env,
+                                 Long_val(sp[4]), 0);
 }
 
 /* Make the interpreter enter native code at function entry pc (byte offset):

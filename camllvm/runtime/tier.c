@@ -1,0 +1,350 @@
+/* camllvm tiering: OCaml's interpreter runs cold code; hot code is compiled.
+ * See docs/ARCHITECTURE.md ("Tiered mode").
+ *
+ * Two kinds of counting sites are patched into the threaded code, each a
+ * BRANCH to a stub of its own (outside the code area):
+ *
+ *  - a call site at the start of every function (after its GRAB, if any):
+ *    "CONSTINT id; C_CALL1 tier_call; <the instructions the BRANCH
+ *    overwrote>; BRANCH back". The accumulator is dead at a function's start.
+ *    When the count reaches its threshold, the function is compiled and its
+ *    entry patched to enter native code (camllvm_patch_entry).
+ *  - a loop site on every backward branch: when the branch is taken,
+ *    "PUSH; PUSH_RETADDR; CONSTINT id; C_CALL1 tier_loop" counts it; once
+ *    hot, the code from the loop header on is compiled (on-stack
+ *    replacement: a native function entered at the header with the
+ *    interpreter's sp, env, extra_args and accu) and run from the stub, which
+ *    then finishes as the enter stub does (camllvm_run_from_interp).
+ *
+ * Only whole instructions that neither allocate, raise nor read the pc are
+ * moved into a stub (Python chooses them: camllvm/tier.py); a function whose
+ * first instructions are not such stays interpreted unless native code calls
+ * it. The sites are found by a scan of the raw code, before it is threaded.
+ */
+#define CAML_INTERNALS
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <caml/fix_code.h>
+#include <caml/instruct.h>
+#include <caml/mlvalues.h>
+#include <caml/prims.h>
+#include <caml/stacks.h>
+
+typedef void *camllvm_fn;
+typedef camllvm_fn (*tier_compile_fn)(intnat code_offset, intnat site);
+
+opcode_t camllvm_threaded(int op);
+code_t camllvm_map_near_code(uintnat words);
+int camllvm_patch_entry(intnat ofs);
+value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
+                              intnat extra_args, int toplevel);
+extern camllvm_fn *camllvm_table;
+extern code_t camllvm_enter_switch;
+
+/* Opcode properties (from camllvm/tier.py) */
+#define F_MOVABLE 1   /* may run from a stub: no allocation, raise, pc or trap use */
+#define F_BRANCH 2    /* jumps to its last operand (maybe conditionally) */
+#define F_COND 4      /* ... or falls through */
+
+enum { SITE_CALL, SITE_LOOP };
+
+struct tier_site {
+  int32_t kind;
+  int32_t at;            /* code word patched with BRANCH stub */
+  int32_t target;        /* call: the function's entry word; loop: the header */
+  int32_t moved;         /* words moved into the stub (call) / the branch's size (loop) */
+  intnat count;
+  opcode_t saved[2];     /* the two words the patch overwrote */
+  code_t stub;
+  camllvm_fn osr;        /* loop: native code entered at the header, once compiled */
+  int toplevel;          /* loop: that code ends at the toplevel's STOP */
+  int dead;              /* loop: cannot be compiled; call: compiled or given up */
+};
+
+static struct tier_site *sites;
+static intnat nsites, sites_cap;
+static const int32_t *raw_code;     /* before threading (Python keeps it alive) */
+static intnat raw_words;
+static const int8_t *op_operands;   /* fixed operand words; -1 SWITCH, -2 CLOSUREREC */
+static const uint8_t *op_flags;
+static intnat n_ops;
+static uint8_t *is_target;          /* word i is a jump target */
+static intnat call_threshold = 2000, loop_threshold = 10000;
+static tier_compile_fn compile_call, compile_loop;
+static int call_prim = -1, loop_prim = -1;
+long camllvm_tier_compiles = 0;     /* for --stats */
+long camllvm_tier_osr_entries = 0;
+
+/* Size in words of the instruction at word i (0 if malformed). */
+static intnat insn_size(intnat i)
+{
+  int32_t op = raw_code[i];
+  intnat n;
+  if (op < 0 || op >= n_ops) return 0;
+  n = op_operands[op];
+  if (n == -1) {                                /* SWITCH */
+    uint32_t sizes;
+    if (i + 1 >= raw_words) return 0;
+    sizes = (uint32_t) raw_code[i + 1];
+    n = 1 + (sizes & 0xFFFF) + (sizes >> 16);
+  } else if (n == -2) {                         /* CLOSUREREC */
+    if (i + 1 >= raw_words || raw_code[i + 1] < 1) return 0;
+    n = 2 + raw_code[i + 1];
+  }
+  return i + 1 + n <= raw_words ? 1 + n : 0;
+}
+
+static void add_site(int kind, intnat at, intnat target, intnat moved)
+{
+  struct tier_site *s;
+  if (nsites == sites_cap) {
+    sites_cap = sites_cap ? 2 * sites_cap : 1024;
+    sites = realloc(sites, sites_cap * sizeof *sites);
+    if (sites == NULL) caml_fatal_error("camllvm: out of memory");
+  }
+  s = &sites[nsites++];
+  memset(s, 0, sizeof *s);
+  s->kind = kind; s->at = (int32_t) at; s->target = (int32_t) target; s->moved = (int32_t) moved;
+}
+
+static void mark(intnat w) { if (w >= 0 && w < raw_words) is_target[w] = 1; }
+
+/* First pass: jump targets and function entries. */
+static int scan_targets(uint8_t *entry)
+{
+  intnat i = 0, size, k;
+  while (i < raw_words) {
+    int32_t op = raw_code[i];
+    if ((size = insn_size(i)) == 0) return 0;
+    if (op == SWITCH) {
+      for (k = 2; k < size; k++) mark(i + 2 + raw_code[i + k]);
+    } else if (op == CLOSUREREC) {
+      for (k = 3; k < size; k++) {
+        intnat e = i + 3 + raw_code[i + k];
+        mark(e); if (e >= 0 && e < raw_words) entry[e] = 1;
+      }
+    } else if (op == CLOSURE) {
+      intnat e = i + 2 + raw_code[i + 2];
+      mark(e); if (e >= 0 && e < raw_words) entry[e] = 1;
+    } else if (op == PUSH_RETADDR || op == PUSHTRAP) {
+      mark(i + 1 + raw_code[i + 1]);
+    } else if (op_flags[op] & F_BRANCH) {
+      mark(i + size - 1 + raw_code[i + size - 1]);
+    }
+    i += size;
+  }
+  return 1;
+}
+
+/* Words from p that whole movable instructions cover (>= 2), or 0. */
+static intnat movable_words(intnat p)
+{
+  intnat covered = 0, size;
+  while (covered < 2) {
+    if (p + covered >= raw_words) return 0;
+    if (covered > 0 && is_target[p + covered]) return 0;
+    if ((size = insn_size(p + covered)) == 0) return 0;
+    if (!(op_flags[raw_code[p + covered]] & F_MOVABLE)) return 0;
+    covered += size;
+  }
+  return covered;
+}
+
+/* Find the sites. Returns their number, or -1 if the code cannot be scanned. */
+intnat camllvm_tier_plan(const int32_t *code, intnat words, const int8_t *operands,
+                         const uint8_t *flags, intnat ops, intnat calls, intnat loops)
+{
+  uint8_t *entry;
+  intnat i, size;
+  raw_code = code; raw_words = words; op_operands = operands; op_flags = flags; n_ops = ops;
+  call_threshold = calls; loop_threshold = loops;
+  is_target = calloc(words + 1, 1);
+  entry = calloc(words + 1, 1);
+  if (is_target == NULL || entry == NULL) caml_fatal_error("camllvm: out of memory");
+  nsites = 0;
+  if (!scan_targets(entry)) { free(entry); return -1; }
+  for (i = 0; i < words; i += size) {
+    int32_t op = raw_code[i];
+    size = insn_size(i);
+    if (entry[i]) {
+      intnat p = op == GRAB ? i + 2 : i, moved = movable_words(p);
+      if (moved) add_site(SITE_CALL, p, i, moved);
+    }
+    if ((op_flags[op] & F_BRANCH) && i + size - 1 + raw_code[i + size - 1] <= i)
+      add_site(SITE_LOOP, i, i + size - 1 + raw_code[i + size - 1], size);
+  }
+  free(entry);
+  return nsites;
+}
+
+/* ---- stubs ---- */
+
+static opcode_t *emit_op(opcode_t *p, int op) { *p++ = camllvm_threaded(op); return p; }
+
+/* A BRANCH at p (2 words) to word target; returns the end. */
+static opcode_t *emit_branch(opcode_t *p, int op, code_t target)
+{
+  *p++ = camllvm_threaded(op);
+  *p = (opcode_t)(target - p);
+  return p + 1;
+}
+
+/* Copy the moved instructions of a call site, their labels pointed at the originals. */
+static opcode_t *emit_moved(opcode_t *p, struct tier_site *s)
+{
+  intnat w = s->at, end = s->at + s->moved;
+  while (w < end) {
+    intnat size = insn_size(w), k;
+    int32_t op = raw_code[w];
+    p[0] = camllvm_threaded(op);
+    for (k = 1; k < size; k++) p[k] = caml_start_code[w + k];
+    if (op_flags[op] & F_BRANCH)
+      p[size - 1] = (opcode_t)((caml_start_code + w + size - 1 + raw_code[w + size - 1])
+                               - (p + size - 1));
+    p += size; w += size;
+  }
+  return p;
+}
+
+#define CALL_STUB_WORDS (6 + 4 + 2)
+#define LOOP_STUB_WORDS (3 + 2 + 13 + 7)
+
+static opcode_t *emit_call_stub(opcode_t *p, intnat id, struct tier_site *s)
+{
+  p = emit_op(p, CONSTINT); *p++ = (opcode_t) id;
+  p = emit_op(p, C_CALL1); *p++ = (opcode_t) call_prim;
+  p = emit_moved(p, s);
+  return emit_branch(p, BRANCH, caml_start_code + s->at + s->moved);
+}
+
+/* [cond: op args -> taken; BRANCH after] taken: PUSH; PUSH_RETADDR; CONSTINT id;
+   C_CALL1 tier_loop; BRANCHIFNOT cont; OFFSETINT -1; BRANCH enter switch;
+   cont: POP 3; ACC0; POP 1; BRANCH header. */
+static opcode_t *emit_loop_stub(opcode_t *p, intnat id, struct tier_site *s)
+{
+  int32_t op = raw_code[s->at];
+  code_t header = caml_start_code + s->target;
+  opcode_t *fix_taken = NULL, *fix_cont, *taken;
+  intnat k;
+  if (op_flags[op] & F_COND) {
+    p[0] = camllvm_threaded(op);
+    for (k = 1; k < s->moved; k++) p[k] = caml_start_code[s->at + k];
+    fix_taken = p + s->moved - 1;
+    p = emit_branch(p + s->moved, BRANCH, caml_start_code + s->at + s->moved);
+  }
+  taken = p;
+  if (fix_taken) *fix_taken = (opcode_t)(taken - fix_taken);
+  p = emit_op(p, PUSH);
+  p = emit_op(p, PUSH_RETADDR); *p = (opcode_t)(taken - p); p++;
+  p = emit_op(p, CONSTINT); *p++ = (opcode_t) id;
+  p = emit_op(p, C_CALL1); *p++ = (opcode_t) loop_prim;
+  p = emit_op(p, BRANCHIFNOT); fix_cont = p++;
+  p = emit_op(p, OFFSETINT); *p++ = (opcode_t) -1;
+  p = emit_branch(p, BRANCH, camllvm_enter_switch);
+  *fix_cont = (opcode_t)(p - fix_cont);
+  p = emit_op(p, POP); *p++ = 3;
+  p = emit_op(p, ACC0);
+  p = emit_op(p, POP); *p++ = 1;
+  return emit_branch(p, BRANCH, header);
+}
+
+static int reachable(code_t from, code_t to)
+{
+  intnat d = to - (from + 1);
+  return d == (int32_t) d;
+}
+
+static void patch(struct tier_site *s)
+{
+  code_t at = caml_start_code + s->at;
+  s->saved[0] = at[0]; s->saved[1] = at[1];
+  at[1] = (opcode_t)(s->stub - (at + 1));
+  at[0] = camllvm_threaded(BRANCH);
+}
+
+static void unpatch(struct tier_site *s)
+{
+  code_t at = caml_start_code + s->at;
+  at[0] = s->saved[0]; at[1] = s->saved[1];
+}
+
+value camllvm_tier_call(value id);
+value camllvm_tier_loop(value id);
+
+/* Once the code is loaded and threaded: build the stubs, patch the sites. */
+void camllvm_tier_install(void)
+{
+  code_t area, p;
+  intnat i;
+  if (nsites == 0) return;
+  area = camllvm_map_near_code(nsites * LOOP_STUB_WORDS);
+  if (area == NULL) return;                  /* no tiering: everything interpreted */
+  call_prim = caml_prim_table.size;
+  caml_ext_table_add(&caml_prim_table, (void *) camllvm_tier_call);
+  loop_prim = caml_prim_table.size;
+  caml_ext_table_add(&caml_prim_table, (void *) camllvm_tier_loop);
+  p = area;
+  for (i = 0; i < nsites; i++) {
+    struct tier_site *s = &sites[i];
+    code_t at = caml_start_code + s->at;
+    if (!reachable(at, p) || !reachable(p + LOOP_STUB_WORDS, caml_start_code)) continue;
+    s->stub = p;
+    p = s->kind == SITE_CALL ? emit_call_stub(p, i, s) : emit_loop_stub(p, i, s);
+  }
+  for (i = 0; i < nsites; i++)
+    if (sites[i].stub != NULL) patch(&sites[i]);
+}
+
+/* C_CALL1 target of a call site's stub (the accumulator is dead). */
+value camllvm_tier_call(value id)
+{
+  struct tier_site *s = &sites[Long_val(id)];
+  if (++s->count == call_threshold && !s->dead) {
+    camllvm_fn fn;
+    s->dead = 1;
+    camllvm_tier_compiles++;
+    fn = compile_call((intnat) s->target * sizeof(opcode_t), Long_val(id));
+    if (fn != NULL) {
+      camllvm_table[s->target] = fn;
+      camllvm_patch_entry((intnat) s->target * sizeof(opcode_t));
+    }
+  }
+  return Val_unit;
+}
+
+/* C_CALL1 target of a loop site's stub. The stack holds env, pc+1 (the
+   C call) | retaddr, env, extra_args (PUSH_RETADDR) | accu | the loop's. */
+value camllvm_tier_loop(value id)
+{
+  struct tier_site *s = &sites[Long_val(id)];
+  value *sp = Caml_state_field(extern_sp);
+  if (s->osr == NULL) {
+    if (s->dead || ++s->count < loop_threshold) return Val_false;
+    camllvm_tier_compiles++;
+    s->osr = compile_loop((intnat) s->target * sizeof(opcode_t), Long_val(id));
+    if (s->osr == NULL) {                     /* stays interpreted */
+      s->dead = 1;
+      unpatch(s);
+      return Val_false;
+    }
+  }
+  camllvm_tier_osr_entries++;
+  return Val_int(1 + Long_val(camllvm_run_from_interp(s->osr, sp, sp + 6, sp[0],
+                                                      Long_val(sp[4]), s->toplevel)));
+}
+
+/* Set-up from Python. */
+void camllvm_tier_hooks(tier_compile_fn call, tier_compile_fn loop)
+{
+  compile_call = call; compile_loop = loop;
+}
+
+void camllvm_tier_set_toplevel(intnat site, int toplevel) { sites[site].toplevel = toplevel; }
+
+intnat camllvm_tier_sites(int kind)
+{
+  intnat i, n = 0;
+  for (i = 0; i < nsites; i++) n += sites[i].kind == kind && sites[i].stub != NULL;
+  return n;
+}

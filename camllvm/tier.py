@@ -1,0 +1,75 @@
+"""Tiered mode: OCaml's interpreter runs cold code, hot functions and loops are compiled.
+
+The counting is done by the runtime (runtime/tier.c): a stub per function entry
+counts calls, a stub per backward branch counts loop iterations. This module
+gives tier.c what it must know of the instruction set (a scan of the raw code
+finds the sites) and the thresholds; the Jit compiles what tier.c reports hot.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from camllvm.decoder import _CLOSUREREC, _LAYOUTS, _SWITCH
+from camllvm.irgen import CONDITIONAL_BRANCHES
+from camllvm.opcodes import Op
+
+#: Calls of a function before it is compiled, and taken backward branches of a loop
+#: before the rest of its function is compiled and entered there (on-stack replacement).
+CALL_THRESHOLD = 2000
+LOOP_THRESHOLD = 10000
+
+F_MOVABLE, F_BRANCH, F_COND = 1, 2, 4
+
+
+def _names(*groups: str) -> set[Op]:
+    return {Op[n] for g in groups for n in g.split()}
+
+
+#: Instructions a call site's stub may run in place of the originals (tier.c moves
+#: the first ones of a function there): none allocates, raises, reads the pc or
+#: touches the trap frames, and branches only need their label recomputed.
+MOVABLE: frozenset[Op] = frozenset(_names(
+    "ACC0 ACC1 ACC2 ACC3 ACC4 ACC5 ACC6 ACC7 ACC PUSH",
+    "PUSHACC0 PUSHACC1 PUSHACC2 PUSHACC3 PUSHACC4 PUSHACC5 PUSHACC6 PUSHACC7 PUSHACC POP",
+    "ENVACC1 ENVACC2 ENVACC3 ENVACC4 ENVACC",
+    "PUSHENVACC1 PUSHENVACC2 PUSHENVACC3 PUSHENVACC4 PUSHENVACC",
+    "OFFSETCLOSUREM3 OFFSETCLOSURE0 OFFSETCLOSURE3 OFFSETCLOSURE",
+    "PUSHOFFSETCLOSUREM3 PUSHOFFSETCLOSURE0 PUSHOFFSETCLOSURE3 PUSHOFFSETCLOSURE",
+    "GETGLOBAL PUSHGETGLOBAL GETGLOBALFIELD PUSHGETGLOBALFIELD",
+    "ATOM0 ATOM PUSHATOM0 PUSHATOM",
+    "GETFIELD0 GETFIELD1 GETFIELD2 GETFIELD3 GETFIELD VECTLENGTH GETVECTITEM",
+    "CONST0 CONST1 CONST2 CONST3 CONSTINT",
+    "PUSHCONST0 PUSHCONST1 PUSHCONST2 PUSHCONST3 PUSHCONSTINT",
+    "NEGINT ADDINT SUBINT MULINT ANDINT ORINT XORINT LSLINT LSRINT ASRINT",
+    "EQ NEQ LTINT LEINT GTINT GEINT ULTINT UGEINT OFFSETINT ISINT BOOLNOT",
+    "BRANCH",
+) | CONDITIONAL_BRANCHES)  # fmt: skip
+
+
+def opcode_tables() -> tuple[bytes, bytes]:
+    """Per opcode: fixed operand words (-1 SWITCH, -2 CLOSUREREC), and F_* flags."""
+    operands, flags = bytearray(), bytearray()
+    for op in Op:
+        layout, nargs, _ = _LAYOUTS[op]
+        n = {_SWITCH: -1, _CLOSUREREC: -2}.get(layout, nargs)
+        operands.append(n & 0xFF)
+        f = F_MOVABLE if op in MOVABLE else 0
+        if op == Op.BRANCH or op in CONDITIONAL_BRANCHES:
+            f |= F_BRANCH | (F_COND if op != Op.BRANCH else 0)
+        flags.append(f)
+    return bytes(operands), bytes(flags)
+
+
+class TierPlan:
+    """The counting sites tier.c found in ``code``; holds what tier.c reads while the
+    program runs (the raw code and the opcode tables)."""
+
+    def __init__(self, lib: ctypes.CDLL, code: bytes, calls: int, loops: int) -> None:
+        self.code = code
+        self.operands, self.flags = opcode_tables()
+        fn = lib.camllvm_tier_plan
+        fn.restype = ctypes.c_long
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_char_p, ctypes.c_char_p,
+                       ctypes.c_long, ctypes.c_long, ctypes.c_long]  # fmt: skip
+        self.sites = fn(code, len(code) // 4, self.operands, self.flags, len(Op), calls, loops)

@@ -146,6 +146,10 @@ def start_program(argv0: str, ocamlrun_argv: Sequence[str], program: str | None,
     runtime.run_main([argv0, *ocamlrun_argv], c_stack)
 
 
+#: Objects C code calls back into for the whole run (see start_jit).
+_RUNNING: list[object] = []
+
+
 def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
     from pathlib import Path
 
@@ -160,7 +164,11 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
         perf_map=opts.perf_map,
         verify=opts.verify, cache_dir=cache_root() / "code" if opts.cache else None,
         unbox_floats=not opts.exact_alloc)  # fmt: skip
-    Jit(exe, runtime, options).install()  # type: ignore[arg-type]
+    jit = Jit(exe, runtime, options)  # type: ignore[arg-type]
+    jit.install()
+    # The runtime holds only ctypes callbacks into it, which it references itself: a
+    # cycle Python's collector would free while the program runs.
+    _RUNNING.append(jit)
 
 
 def cmd_run(argv0: str, argv: Sequence[str]) -> NoReturn:

@@ -370,7 +370,8 @@ camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
 value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
                               intnat extra_args, int toplevel)
 {
-  value *volatile vsp = sp;
+  /* The native code may reallocate the VM stack: keep sp as a distance from its top. */
+  volatile intnat sp_offset = (char *) Caml_state_field(stack_high) - (char *) sp;
   struct longjmp_buffer buf;
   struct longjmp_buffer *prev = Caml_state_field(external_raise);
   struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
@@ -383,7 +384,7 @@ value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
     value exn = caught(kind, prev, roots);
     /* Below the interpreter's own sp is free (native code's dead frames);
        below trapsp is not: with no handler, trapsp is the top of the stack. */
-    nsp = vsp - 3;
+    nsp = (value *)((char *) Caml_state_field(stack_high) - sp_offset) - 3;
     nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = exn;
     Caml_state_field(extern_sp) = nsp;
     return Val_int(0);
@@ -393,7 +394,7 @@ value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
   if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
   Caml_state_field(external_raise) = prev;
   if (Is_raised(r)) {
-    nsp = vsp - 3;
+    nsp = (value *)((char *) Caml_state_field(stack_high) - sp_offset) - 3;
     nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = r.accu;
     Caml_state_field(extern_sp) = nsp;
     return Val_int(0);

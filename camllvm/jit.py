@@ -81,6 +81,7 @@ class Jit:
         self.selected = self._selection()
         self._callbacks: list[object] = []  # keep ctypes callbacks alive
         self._native: dict[int, int] = {}  # native address -> entry pc (for --perf-map)
+        self._osr: dict[int, tuple[int, bool]] = {}  # loop header -> (address, ends at STOP)
 
     @property
     def code(self) -> dict[int, Instruction]:
@@ -217,20 +218,29 @@ class Jit:
     def tier_call(self, offset: int, site: int) -> int:
         """tier.c: the function at ``offset`` is hot. Its native code (0: interpret it)."""
         assert self.selected is not None
+        if offset in self.selected:  # (both counters of a function may reach the threshold)
+            return 0
         self.selected.add(offset)
         return self.compile_at(offset)
 
     def tier_loop(self, header: int, site: int) -> int:
         """tier.c: the loop at ``header`` is hot. Native code entered there (0: none)."""
+        if header in self._osr:  # another backward branch to the same header
+            address, stops = self._osr[header]
+            return self._set_stops(site, stops, address)
         try:
-            address, stops = self._compile_osr(header)
+            self._osr[header] = address, stops = self._compile_osr(header)
         except CompileError as err:  # e.g. a loop the interpreter must finish
             if os.environ.get("CAMLLVM_DEBUG"):
                 sys.stderr.write(f"camllvm: no on-stack replacement at pc {header}: {err}\n")
+            self._osr[header] = 0, False
             return 0
         except Exception as err:  # noqa: BLE001 - nothing may unwind into C
             _die(f"camllvm: internal error compiling the loop at pc {header}: "
                  f"{type(err).__name__}: {err}", 3)  # fmt: skip
+        return self._set_stops(site, stops, address)
+
+    def _set_stops(self, site: int, stops: bool, address: int) -> int:
         set_toplevel = self.runtime.lib.camllvm_tier_set_toplevel
         set_toplevel.argtypes = [ctypes.c_long, ctypes.c_int]
         set_toplevel(site, int(stops))

@@ -215,12 +215,17 @@ static camllvm_ret camllvm_apply(value *sp, value clos, intnat extra_args)
   return call_native(camllvm_code_of_closure(clos), sp, clos, extra_args);
 }
 
+extern int camllvm_tier_active;
+camllvm_fn camllvm_tier_native_call(uintnat i, camllvm_fn interpreted);
+
 /* First call of a function (from the glue's lazy entry, which then tail-calls
    the result): ask Python to compile it (NULL: interpret it), install it. */
 camllvm_fn camllvm_lazy_target(value env)
 {
   uintnat i = (uintnat)((code_t) Code_val(env) - caml_start_code);
-  camllvm_fn fn = compile_hook ? (camllvm_fn) compile_hook((intnat)(i * sizeof(opcode_t))) : NULL;
+  camllvm_fn fn;
+  if (camllvm_tier_active) return camllvm_tier_native_call(i, defer_entry);
+  fn = compile_hook ? (camllvm_fn) compile_hook((intnat)(i * sizeof(opcode_t))) : NULL;
   if (fn == NULL) fn = defer_entry;
   camllvm_table[i] = fn;
   return fn;

@@ -73,6 +73,8 @@ static uint8_t *is_target;          /* word i is a jump target */
 static intnat call_threshold = 2000, loop_threshold = 10000;
 static tier_compile_fn compile_call, compile_loop;
 static int call_prim = -1, loop_prim = -1;
+static uint32_t *native_counts;     /* per code word: calls from native code */
+int camllvm_tier_active = 0;        /* the table's lazy entries count (tier.c decides) */
 long camllvm_tier_compiles = 0;     /* for --stats */
 long camllvm_tier_osr_entries = 0;
 
@@ -272,11 +274,28 @@ static void unpatch(struct tier_site *s)
 value camllvm_tier_call(value id);
 value camllvm_tier_loop(value id);
 
+/* Compile the function at code word entry (its RESTART entry too, if any): enter
+   it natively from the interpreter from now on. NULL if it stays interpreted. */
+static camllvm_fn compile_function(intnat entry, intnat site)
+{
+  camllvm_fn fn;
+  camllvm_tier_compiles++;
+  fn = compile_call(entry * (intnat) sizeof(opcode_t), site);
+  if (fn != NULL) {
+    camllvm_table[entry] = fn;
+    camllvm_patch_entry(entry * (intnat) sizeof(opcode_t));
+  }
+  return fn;
+}
+
 /* Once the code is loaded and threaded: build the stubs, patch the sites. */
 void camllvm_tier_install(void)
 {
   code_t area, p;
   intnat i;
+  native_counts = calloc(raw_words + 1, sizeof *native_counts);
+  if (native_counts == NULL) caml_fatal_error("camllvm: out of memory");
+  camllvm_tier_active = 1;
   if (nsites == 0) return;
   area = camllvm_map_near_code(nsites * LOOP_STUB_WORDS);
   if (area == NULL) return;                  /* no tiering: everything interpreted */
@@ -301,16 +320,23 @@ value camllvm_tier_call(value id)
 {
   struct tier_site *s = &sites[Long_val(id)];
   if (++s->count == call_threshold && !s->dead) {
-    camllvm_fn fn;
     s->dead = 1;
-    camllvm_tier_compiles++;
-    fn = compile_call((intnat) s->target * sizeof(opcode_t), Long_val(id));
-    if (fn != NULL) {
-      camllvm_table[s->target] = fn;
-      camllvm_patch_entry((intnat) s->target * sizeof(opcode_t));
-    }
+    if (compile_function(s->target, Long_val(id)) == NULL) unpatch(s);
   }
   return Val_unit;
+}
+
+/* Native code calls the code at word i (a function's entry or its RESTART),
+   which is not compiled: count, and compile it once hot. The code to run
+   (interpreted: the deferral entry, which runs it in the interpreter). */
+camllvm_fn camllvm_tier_native_call(uintnat i, camllvm_fn interpreted)
+{
+  intnat entry = raw_code[i] == RESTART ? (intnat) i + 1 : (intnat) i;
+  if (native_counts[i] == UINT32_MAX || ++native_counts[i] < (uint64_t) call_threshold)
+    return interpreted;
+  native_counts[i] = UINT32_MAX;         /* decided: do not ask again */
+  /* (compiling the function installs its RESTART entry too) */
+  return compile_function(entry, -1) != NULL ? camllvm_table[i] : interpreted;
 }
 
 /* C_CALL1 target of a loop site's stub. The stack holds env, pc+1 (the

@@ -24,9 +24,9 @@ run options:
                        often and hot loops are compiled by LLVM (default);
                        all: every function that runs is compiled by LLVM;
                        off: OCaml's interpreter runs everything
-  --tier-calls=N       tiered: calls before a function is compiled (default 2000)
+  --tier-calls=N       tiered: calls before a function is compiled (default 20000)
   --tier-loops=N       tiered: loop iterations before the loop is compiled and
-                       entered where it runs (default 10000)
+                       entered where it runs (default 50000)
   --jit-only=PC,...    compile only these functions, interpret the rest
   --jit-seed=N         compile a random half of the functions (chosen by N)
   --opt=0..3           LLVM optimisation level (default 1)

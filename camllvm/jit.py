@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from camllvm.decoder import Instruction, decode
+from camllvm.decoder import Instruction, LazyCode
 from camllvm.engine import Engine
 from camllvm.errors import CamllvmError
 from camllvm.irgen import CompileError, ModuleGen, StateLayout
@@ -67,7 +67,7 @@ class Jit:
         self.runtime = runtime
         self.options = options
         self.stats = JitStats()
-        self._code: dict[int, Instruction] | None = None
+        self._code: LazyCode | None = None
         self._names: dict[int, str] | None = None
         self.prims = exe.prims  # the property splits PRIM on every access
         self._program_digest: str | None = None
@@ -84,10 +84,10 @@ class Jit:
         self._osr: dict[int, tuple[int, bool]] = {}  # loop header -> (address, ends at STOP)
 
     @property
-    def code(self) -> dict[int, Instruction]:
-        """Decoded CODE (decoded on first need: a run served by the code cache never needs it)."""
+    def code(self) -> LazyCode:
+        """Decoded CODE, instruction by instruction as compiling needs them."""
         if self._code is None:
-            self._code = {ins.pc: ins for ins in decode(self.exe.code, self.exe.path)}
+            self._code = LazyCode(self.exe.code, self.exe.path)
         return self._code
 
     def opcode_at(self, offset: int) -> Op | None:
@@ -114,7 +114,7 @@ class Jit:
     def function_entries(self) -> list[int]:
         """Entry pcs of every closure the program can create (CLOSURE/CLOSUREREC targets)."""
         entries: set[int] = set()
-        for ins in self.code.values():
+        for ins in self.code.all():
             if ins.op == Op.CLOSURE:
                 entries.add(ins.args[1])
             elif ins.op == Op.CLOSUREREC:
@@ -145,7 +145,7 @@ class Jit:
             from camllvm.debuginfo import debug_events
             from camllvm.analysis import analyse_code, name_functions
 
-            program = analyse_code(list(self.code.values()), self.exe.path)
+            program = analyse_code(self.code.all(), self.exe.path)
             name_functions(program, debug_events(self.exe))
             self._names = {e: f.name for e, f in program.functions.items() if f.name}
         return self._names

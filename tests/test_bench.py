@@ -22,7 +22,7 @@ def meta(quick: bool = False) -> dict[str, object]:
     """A results metadata dict like run_suite's."""
     machine = {"nproc": "2", "cpu": "Test CPU", "os": "Linux", "ocaml": "4.13.1",
                "llvmlite": "0.50.0", "llvm": "22.1.0", "python": "3.11"}
-    overhead = {"ocamlrun": 0.001, "jit_off": 0.04, "jit_all": 0.1, "jit_all_compile": 0.01,
+    overhead = {"ocamlrun": 0.001, "jit_off": 0.04, "jit": 0.1, "jit_compile": 0.01,
                 "overhead": 0.039}
     return {"date": "2024-01-01T00:00:00+00:00", "machine": machine, "runs": 3,
             "quick": quick, "overhead": overhead,
@@ -191,7 +191,7 @@ def test_parse_args_quick_means_one_run() -> None:
     assert bench.parse_args([]).runs == 3
     assert bench.parse_args(["--only", "fib,tak"]).only == "fib,tak"
     assert bench.parse_args(["--camllvm-args=--no-cache"]).camllvm_args == "--no-cache"
-    assert bench.jit_command("c", ["--opt=2"]) == ["c", "run", "--jit=all", "--stats", "--opt=2"]
+    assert bench.jit_command("c", ["--opt=2"]) == ["c", "run", "--stats", "--opt=2"]
 
 
 def test_run_timed_reports_output_and_status() -> None:

@@ -19,7 +19,7 @@ from camllvm.opcodes import Op
 CALL_THRESHOLD = 20000
 LOOP_THRESHOLD = 50000
 
-F_MOVABLE, F_BRANCH, F_COND = 1, 2, 4
+F_MOVABLE, F_BRANCH, F_COND, F_LABEL = 1, 2, 4, 8
 
 
 def _names(*groups: str) -> set[Op]:
@@ -27,8 +27,9 @@ def _names(*groups: str) -> set[Op]:
 
 
 #: Instructions a call site's stub may run in place of the originals (tier.c moves
-#: the first ones of a function there): none allocates, raises, reads the pc or
-#: touches the trap frames, and branches only need their label recomputed.
+#: the first ones of a function there): none allocates, raises or leaves its own pc
+#: where a backtrace or the GC could see it; their labels (branches, SWITCH tables,
+#: PUSHTRAP's handler, PUSH_RETADDR's return address) are recomputed.
 MOVABLE: frozenset[Op] = frozenset(_names(
     "ACC0 ACC1 ACC2 ACC3 ACC4 ACC5 ACC6 ACC7 ACC PUSH",
     "PUSHACC0 PUSHACC1 PUSHACC2 PUSHACC3 PUSHACC4 PUSHACC5 PUSHACC6 PUSHACC7 PUSHACC POP",
@@ -43,8 +44,12 @@ MOVABLE: frozenset[Op] = frozenset(_names(
     "PUSHCONST0 PUSHCONST1 PUSHCONST2 PUSHCONST3 PUSHCONSTINT",
     "NEGINT ADDINT SUBINT MULINT ANDINT ORINT XORINT LSLINT LSRINT ASRINT",
     "EQ NEQ LTINT LEINT GTINT GEINT ULTINT UGEINT OFFSETINT ISINT BOOLNOT",
-    "BRANCH",
+    "BRANCH SWITCH RETURN PUSHTRAP PUSH_RETADDR",
 ) | CONDITIONAL_BRANCHES)  # fmt: skip
+
+#: Instructions whose last operand is a label relative to its own word.
+LAST_OPERAND_LABEL: frozenset[Op] = frozenset({Op.BRANCH, Op.PUSHTRAP, Op.PUSH_RETADDR,
+                                               *CONDITIONAL_BRANCHES})  # fmt: skip
 
 
 def opcode_tables() -> tuple[bytes, bytes]:
@@ -57,6 +62,8 @@ def opcode_tables() -> tuple[bytes, bytes]:
         f = F_MOVABLE if op in MOVABLE else 0
         if op == Op.BRANCH or op in CONDITIONAL_BRANCHES:
             f |= F_BRANCH | (F_COND if op != Op.BRANCH else 0)
+        if op in LAST_OPERAND_LABEL:
+            f |= F_LABEL
         flags.append(f)
     return bytes(operands), bytes(flags)
 

@@ -46,6 +46,7 @@ extern code_t camllvm_enter_switch;
 #define F_MOVABLE 1   /* may run from a stub: no allocation, raise, pc or trap use */
 #define F_BRANCH 2    /* jumps to its last operand (maybe conditionally) */
 #define F_COND 4      /* ... or falls through */
+#define F_LABEL 8     /* its last operand is a label relative to its own word */
 
 enum { SITE_CALL, SITE_LOOP };
 
@@ -148,6 +149,8 @@ static intnat movable_words(intnat p)
     if (covered > 0 && is_target[p + covered]) return 0;
     if ((size = insn_size(p + covered)) == 0) return 0;
     if (!(op_flags[raw_code[p + covered]] & F_MOVABLE)) return 0;
+    if ((op_flags[raw_code[p + covered]] & F_BRANCH)          /* a loop site's words */
+        && raw_code[p + covered + size - 1] <= 1 - size) return 0;
     covered += size;
   }
   return covered;
@@ -201,16 +204,25 @@ static opcode_t *emit_moved(opcode_t *p, struct tier_site *s)
     int32_t op = raw_code[w];
     p[0] = camllvm_threaded(op);
     for (k = 1; k < size; k++) p[k] = caml_start_code[w + k];
-    if (op_flags[op] & F_BRANCH)
+    if (op == SWITCH) {                    /* offsets from the table's first word */
+      for (k = 2; k < size; k++)
+        p[k] = (opcode_t)((caml_start_code + w + 2 + raw_code[w + k]) - (p + 2));
+    } else if (op_flags[op] & F_LABEL) {
       p[size - 1] = (opcode_t)((caml_start_code + w + size - 1 + raw_code[w + size - 1])
                                - (p + size - 1));
+    }
     p += size; w += size;
   }
   return p;
 }
 
-#define CALL_STUB_WORDS (6 + 4 + 2)
+#define CALL_STUB_WORDS(moved) (4 + (moved) + 2)
 #define LOOP_STUB_WORDS (3 + 2 + 13 + 7)
+
+static intnat stub_words(struct tier_site *s)
+{
+  return s->kind == SITE_CALL ? CALL_STUB_WORDS(s->moved) : LOOP_STUB_WORDS;
+}
 
 static opcode_t *emit_call_stub(opcode_t *p, intnat id, struct tier_site *s)
 {
@@ -292,12 +304,13 @@ static camllvm_fn compile_function(intnat entry, intnat site)
 void camllvm_tier_install(void)
 {
   code_t area, p;
-  intnat i;
+  intnat i, words;
   native_counts = calloc(raw_words + 1, sizeof *native_counts);
   if (native_counts == NULL) caml_fatal_error("camllvm: out of memory");
   camllvm_tier_active = 1;
   if (nsites == 0) return;
-  area = camllvm_map_near_code(nsites * LOOP_STUB_WORDS);
+  for (i = 0, words = 0; i < nsites; i++) words += stub_words(&sites[i]);
+  area = camllvm_map_near_code(words);
   if (area == NULL) return;                  /* no tiering: everything interpreted */
   call_prim = caml_prim_table.size;
   caml_ext_table_add(&caml_prim_table, (void *) camllvm_tier_call);
@@ -307,7 +320,7 @@ void camllvm_tier_install(void)
   for (i = 0; i < nsites; i++) {
     struct tier_site *s = &sites[i];
     code_t at = caml_start_code + s->at;
-    if (!reachable(at, p) || !reachable(p + LOOP_STUB_WORDS, caml_start_code)) continue;
+    if (!reachable(at, p) || !reachable(p + stub_words(s), caml_start_code)) continue;
     s->stub = p;
     p = s->kind == SITE_CALL ? emit_call_stub(p, i, s) : emit_loop_stub(p, i, s);
   }

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from camllvm.decoder import Instruction, LazyCode
-from camllvm.engine import Engine
+from typing import TYPE_CHECKING
 from camllvm.errors import CamllvmError
 from camllvm.irgen import CompileError, ModuleGen, StateLayout
 from camllvm.opcodes import Op
 from camllvm.reader import Executable
 from camllvm.runtime.bridge import Runtime
+
+if TYPE_CHECKING:
+    from camllvm.engine import Engine
 
 COMPILE_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long)
 TIER_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long, ctypes.c_long)
@@ -72,16 +75,35 @@ class Jit:
         self.prims = exe.prims  # the property splits PRIM on every access
         self._program_digest: str | None = None
         self.layout = self._state_layout()
-        # --dump-ir wants every module compiled, so it bypasses the cache.
-        cache = None if options.dump_ir or options.dump_asm else options.cache_dir
-        self.engine = Engine(options.opt, runtime.path, verify=options.verify, cache_dir=cache)
-        # The toplevel (module initialisers) runs exactly once: optimising it never pays.
-        self.cold_engine = (self.engine if options.opt == 0 else
-                            Engine(0, runtime.path, verify=options.verify, cache_dir=cache))
+        self._engines: tuple[Engine, Engine] | None = None  # made by the first compile
         self.selected = self._selection()
         self._callbacks: list[object] = []  # keep ctypes callbacks alive
         self._native: dict[int, int] = {}  # native address -> entry pc (for --perf-map)
         self._osr: dict[int, tuple[int, bool]] = {}  # loop header -> (address, ends at STOP)
+
+    @property
+    def engine(self) -> Engine:
+        return self._make_engines()[0]
+
+    @property
+    def cold_engine(self) -> Engine:
+        """The toplevel (module initialisers) runs exactly once: optimising it never pays."""
+        return self._make_engines()[1]
+
+    def _make_engines(self) -> tuple[Engine, Engine]:
+        """LLVM is loaded (40 ms) and the glue installed when the first function is
+        compiled: a run of the tiered mode that compiles nothing never needs them."""
+        if self._engines is None:
+            from camllvm.engine import Engine
+
+            opts, path = self.options, self.runtime.path
+            # --dump-ir wants every module compiled, so it bypasses the cache.
+            cache = None if opts.dump_ir or opts.dump_asm else opts.cache_dir
+            hot = Engine(opts.opt, path, verify=opts.verify, cache_dir=cache)
+            cold = hot if opts.opt == 0 else Engine(0, path, verify=opts.verify, cache_dir=cache)
+            self._engines = hot, cold
+            self._install_glue(hot)
+        return self._engines
 
     @property
     def code(self) -> LazyCode:
@@ -323,7 +345,6 @@ class Jit:
 
     def install(self) -> None:
         lib = self.runtime.lib
-        self._install_glue()
         compile_cb = COMPILE_FN(self.compile_at)
         start_cb = START_FN(self.on_start)
         self._callbacks += [compile_cb, start_cb]
@@ -331,6 +352,8 @@ class Jit:
         lib.camllvm_jit_install(compile_cb, start_cb)
         if self.options.mode == "tiered":
             self._install_tiers()
+        else:  # (patched entries and the toplevel may enter native code at once)
+            self._make_engines()
         if self.options.stats or self.options.perf_map:
             cb = ATEXIT_FN(self.at_exit)
             self._callbacks.append(cb)
@@ -349,13 +372,13 @@ class Jit:
         lib.camllvm_tier_hooks.argtypes = [TIER_FN, TIER_FN]
         lib.camllvm_tier_hooks(call_cb, loop_cb)
 
-    def _install_glue(self) -> None:
+    def _install_glue(self, engine: Engine) -> None:
         """Compile the glue module (camllvm/glue.py) and hand its functions to jitglue.c."""
         from camllvm.glue import GLUE_FUNCTIONS, GLUE_IR
 
         names = list(GLUE_FUNCTIONS)  # cached like OCaml functions (the salt covers glue.py)
-        addresses = (self.engine.cached("glue", names, count=False)
-                     or self.engine.compile(GLUE_IR, names, "glue")[0])  # fmt: skip
+        addresses = (engine.cached("glue", names, count=False)
+                     or engine.compile(GLUE_IR, names, "glue")[0])  # fmt: skip
         set_glue = self.runtime.lib.camllvm_set_glue
         set_glue.argtypes = [ctypes.c_void_p] * 4
         set_glue(*(addresses[name] for name in GLUE_FUNCTIONS))
@@ -381,25 +404,23 @@ class Jit:
 
     def print_stats(self) -> None:
         lib, s = self.runtime.lib, self.stats
-        e = self.engine.stats
-        if self.cold_engine is not self.engine:
-            c = self.cold_engine.stats
-            e = type(e)(e.parse + c.parse, e.optimise + c.optimise, e.codegen + c.codegen,
-                        e.modules + c.modules, e.cache_hits + c.cache_hits)  # fmt: skip
+        engines = list({id(e): e for e in self._engines}.values()) if self._engines else []
+        parse, optimise, codegen, hits = (sum(getattr(e.stats, f) for e in engines)
+                                          for f in ("parse", "optimise", "codegen", "cache_hits"))
         interp = ctypes.c_long.in_dll(lib, "camllvm_interp_entries").value
         native = ctypes.c_long.in_dll(lib, "camllvm_native_entries").value
         crossings = ctypes.c_long.in_dll(lib, "camllvm_crossings").value
-        hot = ctypes.c_long.in_dll(lib, "camllvm_tier_compiles").value
+        tier_ups = ctypes.c_long.in_dll(lib, "camllvm_tier_compiles").value
         osr = ctypes.c_long.in_dll(lib, "camllvm_tier_osr_entries").value
         sys.stderr.write(
             f"camllvm stats: functions compiled {s.functions}, bytecode instructions {s.bytecode}, "
             f"IR lines {s.instructions}, "
-            f"from the code cache {e.cache_hits}\n"
-            f"camllvm stats: time irgen {s.irgen:.3f}s, llvm parse {e.parse:.3f}s, "
-            f"optimise {e.optimise:.3f}s, codegen {e.codegen:.3f}s\n"
+            f"from the code cache {hits}\n"
+            f"camllvm stats: time irgen {s.irgen:.3f}s, llvm parse {parse:.3f}s, "
+            f"optimise {optimise:.3f}s, codegen {codegen:.3f}s\n"
             f"camllvm stats: interpreter entries {interp}, native entries {native}, "
             f"crossings {crossings}\n"
-            f"camllvm stats: tier-ups {hot}, on-stack replacements {osr}\n"
+            f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}\n"
         )
         sys.stderr.flush()
 

@@ -68,9 +68,14 @@ static void (*start_hook)(void) = NULL;  /* once the code is loaded: eager compi
 
 camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
 
+/* The tiered mode compiles the glue with the first function, possibly after
+   the program started: the table's entries made before are NULL. */
 void camllvm_set_glue(camllvm_call_fn call, camllvm_fn lazy, camllvm_fn defer, camllvm_fn apply)
 {
+  uintnat i;
   call_native = call; lazy_entry = lazy; defer_entry = defer; camllvm_apply_entry = apply;
+  for (i = 0; i < camllvm_table_size; i++)
+    if (camllvm_table[i] == NULL) camllvm_table[i] = lazy;
 }
 
 #define Is_deferred(r) (((uintnat)(r).sp & 1) != 0)
@@ -511,7 +516,8 @@ static value jit_interprete(code_t prog, asize_t prog_size)
       return camllvm_real_interprete(prog, prog_size);
     return run_native(prog);
   }
-  if (camllvm_table != NULL && is_callback_code(prog)) return run_native(prog);
+  if (camllvm_table != NULL && call_native != NULL && is_callback_code(prog))
+    return run_native(prog);
   return camllvm_real_interprete(prog, prog_size);
 }
 

@@ -540,15 +540,13 @@ class Emitter:
         base = self.val("ptrtoint ptr %base to i64", "b")
         rel = self.val(f"sub i64 {code}, {base}", "rel")
         idx = self.val(f"lshr i64 {rel}, 2", "idx")
-        # The table is allocated once, before any native code runs.
+        # The table is allocated once, before any native code runs; its entry one past
+        # the code is the generic application (code outside: toplevel phrases, Dynlink).
         size = self.val("load i64, ptr @camllvm_table_size, !invariant.load !2", "n")
-        inb = self.val(f"icmp ult i64 {idx}, {size}", "c")
-        safe = self.val(f"select i1 {inb}, i64 {idx}, i64 0", "idx")  # never load out of bounds
+        safe = self.call("i64", "llvm.umin.i64", f"i64 {idx}, i64 {size}")
         table = self.val("load ptr, ptr @camllvm_table, !invariant.load !2", "tbl")
         slot = self.val(f"getelementptr ptr, ptr {table}, i64 {safe}", "slot")
-        fnp = self.val(f"load ptr, ptr {slot}", "fn")
-        generic = self.val("load ptr, ptr @camllvm_apply_entry, !invariant.load !2", "gen")
-        return self.val(f"select i1 {inb}, ptr {fnp}, ptr {generic}", "fn")
+        return self.val(f"load ptr, ptr {slot}", "fn")
 
     def is_self(self, clos: str) -> bool:
         """clos is the closure this function was entered with (OFFSETCLOSURE0 of env)."""
@@ -668,6 +666,9 @@ class Emitter:
             self.rebase(self.load_state(lay.extern_sp), 0)
 
         self.guarded(low, grow, "stk")
+        if not self.nests_c_frames():
+            self.check_signals(entry)
+            return
         # Only the main OCaml thread's stack has a known bottom: the check fires
         # when the frame lies in its last 256 KiB (other threads get big stacks).
         # The stack pointer itself (llvm.frameaddress would force a frame pointer).
@@ -683,6 +684,22 @@ class Emitter:
         self.e("unreachable")
         self.label(l_ok)
         self.check_signals(entry)
+
+    def nests_c_frames(self) -> bool:
+        """Whether this function's C frame can lie below another of its callees' (a
+        non-tail OCaml call, a C primitive that may call back, a try region). A leaf
+        needs no C stack check: its caller's leaves room for its own frame."""
+        code, leaders = self.gen.code, set(self.region.leaders)
+        for leader in self.region.leaders:
+            pc = leader
+            while True:
+                ins = code[pc]
+                if ins.op in NESTING_OPS:
+                    return True
+                pc += 4 * ins.size
+                if jump_targets(ins, pc) is not None or ins.op == Op.PUSHTRAP or pc in leaders:
+                    break
+        return False
 
     def emit_block(self, leader: int) -> None:
         self.label(f"L{leader}")
@@ -730,6 +747,13 @@ class Emitter:
     def next_pc(self) -> int:
         return self.pc + 4 * self.gen.code[self.pc].size
 
+
+#: Instructions after which control may come back into this function's C frame
+#: from a deeper one (see Emitter.nests_c_frames).
+NESTING_OPS: frozenset[Op] = frozenset({
+    Op.APPLY, Op.APPLY1, Op.APPLY2, Op.APPLY3, Op.PUSHTRAP,
+    Op.C_CALL1, Op.C_CALL2, Op.C_CALL3, Op.C_CALL4, Op.C_CALL5, Op.C_CALLN,
+})  # fmt: skip
 
 #: Instructions that neither allocate nor read the VM stack's memory behind our
 #: back, so that float results may stay unboxed across them (lazy boxing).
@@ -1554,6 +1578,7 @@ DECLS: dict[str, str] = {
     "camllvm_getpubmet_miss": "declare i64 @camllvm_getpubmet_miss(i64, i64, ptr)",
     "camllvm_getdynmet": "declare i64 @camllvm_getdynmet(i64, i64)",
     "llvm.read_register.i64": "declare i64 @llvm.read_register.i64(metadata)",
+    "llvm.umin.i64": "declare i64 @llvm.umin.i64(i64, i64)",
     "llvm.trap": "declare void @llvm.trap() cold noreturn nounwind",
     "caml_copy_double": "declare i64 @caml_copy_double(double)",
     "caml_array_bound_error": "declare void @caml_array_bound_error() noreturn",
@@ -1567,7 +1592,6 @@ GLOBALS = """\
 @caml_something_to_do = external global i32
 @camllvm_table = external global ptr
 @camllvm_table_size = external global i64
-@camllvm_apply_entry = external global ptr
 @camllvm_c_stack_guard = external global ptr
 """
 

@@ -56,7 +56,8 @@ static camllvm_fn defer_entry;           /* table entry of an interpreted functi
 camllvm_fn camllvm_apply_entry;          /* generic application (native code reads it) */
 
 /* Native code of the function whose entry is at code word i (never NULL:
-   lazy_entry until compiled, defer_entry if interpreted). */
+   lazy_entry until compiled, defer_entry if interpreted); one more entry, the
+   generic application, for code outside the code area. */
 camllvm_fn *camllvm_table = NULL;
 uintnat camllvm_table_size = 0;          /* in code words */
 char *camllvm_c_stack_guard = NULL;      /* native code raises Stack_overflow when its
@@ -76,6 +77,7 @@ void camllvm_set_glue(camllvm_call_fn call, camllvm_fn lazy, camllvm_fn defer, c
   call_native = call; lazy_entry = lazy; defer_entry = defer; camllvm_apply_entry = apply;
   for (i = 0; i < camllvm_table_size; i++)
     if (camllvm_table[i] == NULL) camllvm_table[i] = lazy;
+  if (camllvm_table != NULL) camllvm_table[camllvm_table_size] = apply;
 }
 
 #define Is_deferred(r) (((uintnat)(r).sp & 1) != 0)
@@ -193,9 +195,10 @@ static void init_stubs(void)
 static void init_table(void)
 {
   uintnat i, n = caml_code_size / sizeof(opcode_t);
-  camllvm_table = malloc(n * sizeof(camllvm_fn));
+  camllvm_table = malloc((n + 1) * sizeof(camllvm_fn));
   if (camllvm_table == NULL) caml_fatal_error("camllvm: out of memory");
   for (i = 0; i < n; i++) camllvm_table[i] = lazy_entry;
+  camllvm_table[n] = camllvm_apply_entry;  /* native code's lookup of code outside */
   camllvm_table_size = n;
   init_stubs();
 }

@@ -13,7 +13,7 @@ allocas that mem2reg turns into phis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 
 from camllvm.decoder import Instruction
@@ -75,14 +75,17 @@ class Region:
     #: An on-stack-replacement entry: code from a loop header on, run under the
     #: interpreter's trap frames, so its POPTRAPs pop those (no region exit).
     osr: bool = False
+    #: OSR: loop headers whose code is already another OSR function (tail-called there).
+    handoffs: set[int] = field(default_factory=set)
     leaders: list[int] = field(default_factory=list)
     exits: list[int] = field(default_factory=list)  # POPTRAP pcs that leave the region
     children: dict[int, Region] = field(default_factory=dict)  # PUSHTRAP pc -> body region
 
 
 def discover_region(code: Mapping[int, Instruction], start: int, is_function: bool,
-                    osr: bool = False) -> Region:
-    """Find the blocks of a region: follow control flow, outlining try bodies as child regions."""
+                    osr: bool = False, handoff: Set[int] = frozenset()) -> Region:
+    """Find the blocks of a region: follow control flow, outlining try bodies as child regions
+    (an OSR region stops at the ``handoff`` pcs: code compiled already)."""
     region = Region(start, is_function, osr)
     leaders = {start}
     seen: set[int] = set()
@@ -91,6 +94,10 @@ def discover_region(code: Mapping[int, Instruction], start: int, is_function: bo
         pc = todo.pop()
         while pc not in seen:
             seen.add(pc)
+            if pc in handoff and pc != start:
+                leaders.add(pc)
+                region.handoffs.add(pc)
+                break
             ins = code.get(pc)
             if ins is None:
                 raise CompileError(f"pc {pc}: control reaches a pc that is not an instruction")
@@ -153,6 +160,8 @@ def jump_targets(ins: Instruction, nxt: int) -> list[int] | None:
 
 def block_successors(code: Mapping[int, Instruction], region: Region, leader: int) -> list[int]:
     """The leaders control can reach from the block at ``leader`` (with repeats)."""
+    if leader in region.handoffs:
+        return []
     leaders = set(region.leaders)
     pc = leader
     while True:
@@ -685,6 +694,16 @@ class Emitter:
         self.label(l_ok)
         self.check_signals(entry)
 
+    def hand_off(self, header: int) -> None:
+        """Go on in the OSR function entered at ``header`` (it takes accu below sp)."""
+        self.materialise()
+        name = self.gen.osr_name(header)
+        self.gen.declare_extern(name, f"declare {NATIVE_CC} {RET} @{name}(ptr, i64, i64)")
+        self.set_stack(-1, self.accu)
+        r = self.val(f"musttail call {NATIVE_CC} {RET} @{name}(ptr {self.sp_ptr(0)}, "
+                     f"i64 {self.env}, i64 {self.extra})", "ret")  # fmt: skip
+        self.e(f"ret {RET} {r}")
+
     def nests_c_frames(self) -> bool:
         """Whether this function's C frame can lie below another of its callees' (a
         non-tail OCaml call, a C primitive that may call back, a try region). A leaf
@@ -706,6 +725,9 @@ class Emitter:
         self.emitted.add(leader)
         self.reload()
         self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
+        if leader in self.region.handoffs:
+            self.hand_off(leader)
+            return
         pc = leader
         leaders = set(self.region.leaders)
         while True:
@@ -1662,16 +1684,20 @@ class ModuleGen:
                               self.function_name(restart), "closure")  # fmt: skip
         return self.module_text()
 
-    def compile_osr(self, header: int) -> str:
+    def compile_osr(self, region: Region) -> str:
         """IR text of the module entered at a loop header by on-stack replacement: the
-        code reachable from it, with the interpreter's stack, env, extra_args and accu
-        (``reaches_stop`` tells whether it is toplevel code)."""
-        self.entry = header
-        self.base_name = self.osr_name(header)
+        code reachable from it (``osr_region``), with the interpreter's stack, env,
+        extra_args and accu (``reaches_stop`` tells whether it is toplevel code)."""
+        self.entry = region.start
+        self.base_name = self.osr_name(region.start)
         self.self_calls = False  # env is the closure, but the prologue is not ours to loop to
-        region = discover_region(self.code, header, True, osr=True)
         self._emit_region(region, self.base_name, "osr")
         return self.module_text()
+
+    def osr_region(self, header: int, compiled: Set[int]) -> Region:
+        """The code an OSR function entered at ``header`` runs: up to the loop headers
+        whose OSR functions are ``compiled`` already (it hands off to them)."""
+        return discover_region(self.code, header, True, osr=True, handoff=compiled)
 
     def restart_entry(self, entry: int) -> int | None:
         before = self.code.get(entry - 4)

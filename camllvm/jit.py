@@ -272,14 +272,16 @@ class Jit:
         """(address, ends at STOP) of the code entered at a loop header."""
         name = ModuleGen.osr_name(header)
         stop_marker = name + "_stops"  # an empty function: the code is toplevel code
-        source_key = self._source_key(header) + ":osr"
+        gen = ModuleGen(self.code, self.prims, self.layout)
+        gen.unbox_floats = self.options.unbox_floats
+        region = gen.osr_region(header, {h for h, (a, _) in self._osr.items() if a})
+        handoffs = sorted(region.handoffs)
+        source_key = self._source_key(header) + f":osr:{handoffs}"
         addresses = self.engine.cached(source_key, [name])
         if addresses is not None:
             return addresses[name], self.engine.address(stop_marker) != 0
-        gen = ModuleGen(self.code, self.prims, self.layout)
-        gen.unbox_floats = self.options.unbox_floats
-        ir = gen.compile_osr(header)
-        if gen.reaches_stop:
+        ir = gen.compile_osr(region)
+        if gen.reaches_stop or any(self._osr[h][1] for h in handoffs):
             ir += f"define void @{stop_marker}() {{\n  ret void\n}}\n"
         self._dump(header, ".osr.ll", ir)
         self.stats.functions += 1

@@ -34,10 +34,12 @@ COMPILE_SCHEME = "1"
 #: extend (``--jit=all``, ``--jit-only=... --jit-seed=N``); ``CAMLLVM_MODES``
 #: (``;``-separated) or ``pytest --camllvm-modes`` override it.
 #: The tiered modes use tiny thresholds, so that every function and loop that runs
-#: twice or more moves from the interpreter to native code while it runs.
+#: twice or more moves from the interpreter to native code while it runs (the last
+#: one: loops first, through on-stack replacement, functions seldom).
 DEFAULT_MODES: tuple[str, ...] = ("--jit=off", "--jit=all --verify-ir", "--jit-seed=1", "--jit-seed=2",
                                   "--jit=tiered --tier-calls=1 --tier-loops=1 --verify-ir",
-                                  "--jit=tiered --tier-calls=2 --tier-loops=3")
+                                  "--jit=tiered --tier-calls=2 --tier-loops=3",
+                                  "--jit=tiered --tier-calls=1000 --tier-loops=2")
 
 #: Heap settings each program also runs under (merged into OCAMLRUNPARAM).
 #: ``s=4k`` makes the minor heap tiny so minor GCs happen all the time.

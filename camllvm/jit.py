@@ -192,6 +192,9 @@ class Jit:
                 return 0
             return self._compile(offset)
         except CamllvmError as err:
+            if self.options.mode == "tiered":  # the interpreter runs what cannot be compiled
+                _debug(f"camllvm: pc {offset} stays interpreted: {err}")
+                return 0
             _die(f"camllvm: {self.exe.path}: {err}", 2)
         except Exception as err:  # noqa: BLE001 - nothing may unwind into C
             if os.environ.get("CAMLLVM_DEBUG"):
@@ -252,9 +255,8 @@ class Jit:
             return self._set_stops(site, stops, address)
         try:
             self._osr[header] = address, stops = self._compile_osr(header)
-        except CompileError as err:  # e.g. a loop the interpreter must finish
-            if os.environ.get("CAMLLVM_DEBUG"):
-                sys.stderr.write(f"camllvm: no on-stack replacement at pc {header}: {err}\n")
+        except CamllvmError as err:  # the interpreter finishes the loop
+            _debug(f"camllvm: no on-stack replacement at pc {header}: {err}")
             self._osr[header] = 0, False
             return 0
         except Exception as err:  # noqa: BLE001 - nothing may unwind into C
@@ -425,6 +427,11 @@ class Jit:
             f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}\n"
         )
         sys.stderr.flush()
+
+
+def _debug(message: str) -> None:
+    if os.environ.get("CAMLLVM_DEBUG"):
+        sys.stderr.write(message + "\n")
 
 
 def _die(message: str, code: int) -> None:

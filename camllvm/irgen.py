@@ -464,18 +464,24 @@ class Emitter:
         self.pop(6)
 
     def check_signals(self, pc: int) -> None:
+        """Pending floats stay unboxed on the fast path; the slow path boxes them first
+        (the GC and signal handlers see the stack), and they stay valid after it."""
         flag = self.val("load volatile i32, ptr @caml_something_to_do", "todo")
         cond = self.val(f"icmp ne i32 {flag}, 0", "c")
         extra_before = self.extra
         l_slow, l_join = self.new_label("sig"), self.new_label("sig.join")
         fast = self.snapshot()
+        pending, spo = (dict(self.lazy), dict(self.lazy_slots)), self.spo
         self.e(f"br i1 {cond}, label %{l_slow}, label %{l_join}")
         self.label(l_slow)
+        self.materialise()
         self.process_actions(pc)
         after, extra_after = self.snapshot(), self.extra
         self.e(f"br label %{l_join}")
         self.label(l_join)
-        self.merge(fast, after)
+        self.merge(fast, after)  # (sp is rebased: slot offsets now count from it)
+        self.lazy = pending[0]
+        self.lazy_slots = {off - spo: v for off, v in pending[1].items()}
         self.extra = self.val(
             f"phi i64 [ {extra_before}, %{fast[3]} ], [ {extra_after}, %{after[3]} ]", "extra")
 
@@ -754,7 +760,7 @@ class Emitter:
             return True
         if self.accu in self.lazy:
             return False
-        if ins.op in BRANCHES or ins.op in UNARY_INT_OPS:
+        if ins.op in BRANCHES or ins.op in UNARY_INT_OPS or ins.op == Op.CHECK_SIGNALS:
             return True
         return ins.op in BINARY_INT_OPS and (self.spo not in self.lazy_slots)
 
@@ -781,7 +787,7 @@ NESTING_OPS: frozenset[Op] = frozenset({
 #: back, so that float results may stay unboxed across them (lazy boxing).
 FLOAT_RUN_OPS: frozenset[Op] = frozenset({
     *(Op(Op.ACC0 + i) for i in range(8)), Op.ACC, Op.PUSH,
-    *(Op(Op.PUSHACC0 + i) for i in range(8)), Op.PUSHACC, Op.POP,
+    *(Op(Op.PUSHACC0 + i) for i in range(8)), Op.PUSHACC, Op.POP, Op.ASSIGN,
     Op.CONST0, Op.CONST1, Op.CONST2, Op.CONST3, Op.CONSTINT,
     Op.PUSHCONST0, Op.PUSHCONST1, Op.PUSHCONST2, Op.PUSHCONST3, Op.PUSHCONSTINT,
     Op.GETFLOATFIELD, Op.SETFLOATFIELD,

@@ -192,7 +192,8 @@ def predecessor_counts(code: Mapping[int, Instruction], region: Region) -> dict[
 class Emitter:
     """Emits the LLVM function for one region, instruction by instruction."""
 
-    def __init__(self, gen: ModuleGen, region: Region, fname: str, entry_kind: str) -> None:
+    def __init__(self, gen: ModuleGen, region: Region, fname: str, entry_kind: str,
+                 carried: Mapping[int, frozenset[int]] | None = None) -> None:
         self.gen = gen
         self.region = region
         self.fname = fname
@@ -213,6 +214,13 @@ class Emitter:
         #: (which the branch's block dominates): leader -> (lazy, lazy_slots).
         self.inherited: dict[int, tuple[dict[str, str], dict[int, str]]] = {}
         self.emitted: set[int] = set()  # leaders whose blocks are emitted
+        #: Floats carried unboxed into a join (a loop header, the block after an if):
+        #: leader -> stack slots (from its entry sp) that hold a float on every entry
+        #: (a double alloca per slot carries it), found by a first emission that
+        #: records what edges into joins pass pending (join_floats).
+        self.carried: Mapping[int, frozenset[int]] = carried or {}
+        self.join_floats: dict[int, set[int]] = {}
+        self.irregular: set[int] = {region.start}  # entered other than by jump or branch
 
     # ---- low-level emission ----
 
@@ -376,17 +384,34 @@ class Emitter:
         self.extra = self.val("load i64, ptr %extra.slot", "extra")
 
     def jump(self, pc: int) -> None:
+        if pc in self.carried:
+            self._enter_join(pc)
         self.spill()
         self.e(f"br label %L{pc}")
+
+    def _enter_join(self, header: int) -> None:
+        """Hand the floats a join carries over in their allocas (unboxing those that are
+        boxed on this path), box every other pending float."""
+        doubles = []
+        for k in sorted(self.carried[header]):
+            pending = self.lazy_slots.pop(self.spo + k, None)
+            if pending is not None:
+                doubles.append((k, self.lazy[pending]))
+                self.e(f"store i64 {VAL_UNIT}, ptr {self.sp_ptr(k)}")  # (memory may be stale)
+            else:
+                box = self.val(f"inttoptr i64 {self.stack(k)} to ptr", "p")
+                doubles.append((k, self.val(f"load double, ptr {box}", "d")))
+        self.materialise()
+        for k, d in doubles:
+            self.e(f"store double {d}, ptr %lf{header}.{k}")
 
     def branch(self, cond: str | None, targets: list[int]) -> None:
         """br to targets[0] (cond: i1 true) or targets[1]. Pending lazy floats go along to a
         target that has no other predecessor; an edge to any other target boxes them first."""
         self.spill()
-        if not self.lazy_slots:
-            labels = [f"L{t}" for t in targets]
-        else:
-            labels = [self._edge(t) for t in targets]
+        pending = bool(self.lazy_slots)
+        labels = [self._edge(t) if pending or t in self.carried else f"L{t}" for t in targets]
+        if pending:
             self.lazy, self.lazy_slots = {}, {}
         if cond is None:
             self.e(f"br label %{labels[0]}")
@@ -396,8 +421,11 @@ class Emitter:
     def _edge(self, target: int) -> str:
         """The label a branch to ``target`` takes, while floats are pending."""
         live = {off - self.spo: v for off, v in self.lazy_slots.items() if off >= self.spo}
+        if target in self.emitted or self.preds.get(target, 0) > 1:  # a join: could carry
+            self.join_floats.setdefault(target, set()).update(live)
         # (a block before this one in the code is already emitted: backward edges box)
-        if self.preds.get(target) == 1 and target not in self.emitted | self.inherited.keys():
+        if (self.preds.get(target) == 1 and target not in self.emitted | self.inherited.keys()
+                and target not in self.carried):  # fmt: skip
             self.inherited[target] = (dict(self.lazy), live)
             return f"L{target}"
         state = (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
@@ -406,7 +434,8 @@ class Emitter:
         edge = self.new_label("edge")
         self.label(edge)
         self.lazy, self.lazy_slots = dict(state[5]), dict(state[6])
-        self.materialise()
+        if target not in self.carried:
+            self.materialise()
         self.jump(target)
         self.edges.extend(self.lines)  # emitted after the current block
         self.lines = before
@@ -642,6 +671,9 @@ class Emitter:
         for slot, ty in (("sp", "ptr"), ("accu", "i64"), ("env", "i64"), ("extra", "i64")):
             self.e(f"%{slot}.slot = alloca {ty}")
         self.e("%rout = alloca { i64, ptr, i64, i64 }")
+        for header, slots in self.carried.items():
+            for k in slots:
+                self.e(f"%lf{header}.{k} = alloca double")
         # Both are fixed once the program runs: invariant loads may be re-done after a
         # call instead of occupying callee-saved registers.
         self.e("%st = load ptr, ptr @Caml_state, !invariant.load !2")
@@ -731,6 +763,8 @@ class Emitter:
         self.emitted.add(leader)
         self.reload()
         self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
+        for k in sorted(self.carried.get(leader, ())):
+            self.lazy_slots[k] = self.make_lazy(self.val(f"load double, ptr %lf{leader}.{k}", "d"))
         if leader in self.region.handoffs:
             self.hand_off(leader)
             return
@@ -748,7 +782,10 @@ class Emitter:
                 return
             pc += 4 * ins.size
             if pc in leaders:
-                self.materialise()
+                if pc not in self.carried:  # (jump carries what it can)
+                    live = (k - self.spo for k in self.lazy_slots if k >= self.spo)
+                    self.join_floats.setdefault(pc, set()).update(live)
+                    self.materialise()
                 self.jump(pc)
                 return
 
@@ -1236,6 +1273,7 @@ def lower_branchif(em: Emitter, ins: Instruction) -> bool:
 @lowers(Op.SWITCH)
 def lower_switch(em: Emitter, ins: Instruction) -> bool:
     nconsts, nblocks, *targets = ins.args
+    em.irregular.update(targets)
     em.spill()
     low = em.val(f"and i64 {em.accu}, 1", "isint")
     isint = em.val(f"icmp ne i64 {low}, 0", "c")
@@ -1297,6 +1335,7 @@ def lower_pushtrap(em: Emitter, ins: Instruction) -> bool:
     exit_pc = em.val(f"load i64, ptr {em.val('getelementptr i8, ptr %rout, i64 24', 'q')}", "x")
     _pop_trap_frame(em, em.sp_ptr(0))
     em.spill()
+    em.irregular.update(e + 4 for e in child.exits)
     cases = " ".join(f"i64 {e}, label %L{e + 4}" for e in child.exits)
     em.e(f"switch i64 {exit_pc}, label %L{child.exits[0] + 4} [ {cases} ]"
          if child.exits else "unreachable")
@@ -1624,6 +1663,10 @@ GLOBALS = """\
 """
 
 
+#: Emissions of one region at most: each may find more floats to carry across joins.
+MAX_EMISSIONS = 4
+
+
 class ModuleGen:
     """Collects the IR of one compilation unit: a function and all its try regions."""
 
@@ -1713,7 +1756,18 @@ class ModuleGen:
         return None
 
     def _emit_region(self, region: Region, fname: str, kind: str) -> None:
-        self.functions.append(Emitter(self, region, fname, kind).emit())
+        counted = self.bytecode_instructions
+        carried: dict[int, frozenset[int]] = {}
+        for _ in range(MAX_EMISSIONS):  # again while a join gets more floats to carry
+            self.bytecode_instructions = counted
+            em = Emitter(self, region, fname, kind, carried)
+            text = em.emit()
+            more = {h: frozenset(carried.get(h, frozenset()) | slots)
+                    for h, slots in em.join_floats.items() if slots and h not in em.irregular}
+            if not self.unbox_floats or all(carried.get(h) == v for h, v in more.items()):
+                break
+            carried.update(more)
+        self.functions.append(text)
         for child in region.children.values():
             self._emit_region(child, self.region_name(child), "region")
 

@@ -77,12 +77,56 @@ def test_jit_only_by_name_crosses_tiers() -> None:
 
 
 @pytest.mark.parametrize("option", ["--jit=sometimes", "--opt=7", "--jit-only=no_such_fn",
-                                    "--jit-seed=x", "--dump-ir"])  # fmt: skip
+                                    "--jit-seed=x", "--dump-ir", "--tier-calls=0",
+                                    "--tier-loops=x"])  # fmt: skip
 def test_bad_jit_options_are_one_line_errors(option: str) -> None:
     got = _run(["run", option, str(_fib_program().byte)])
     lines = got.stderr.decode().splitlines()
     assert got.returncode == 2 and len(lines) == 1 and lines[0].startswith("camllvm: ")
     assert b"Traceback" not in got.stderr and got.stdout == b""
+
+
+TIER = re.compile(r"functions compiled (\d+).*tier-ups (\d+), on-stack replacements (\d+)", re.S)
+
+
+def tier_stats(stderr: bytes) -> tuple[int, int, int]:
+    found = TIER.search(stderr.decode(errors="replace"))
+    assert found, f"no --stats lines in {stderr[-400:]!r}"
+    return int(found[1]), int(found[2]), int(found[3])
+
+
+def test_tiered_mode_compiles_only_what_is_hot() -> None:
+    """The default mode: fib 25 (250k calls) gets fib compiled, the toplevel stays
+    interpreted; lower thresholds make fewer calls enough."""
+    byte = str(_fib_program().byte)
+    got = _run(["run", "--stats", "--no-cache", byte])
+    assert got.returncode == 0 and got.stdout == b"75025\n"
+    compiled, tier_ups, osr = tier_stats(got.stderr)
+    assert (compiled, tier_ups, osr) == (1, 1, 0)
+    interp, _, crossings = stats_of(got.stderr)
+    assert interp >= 1 and crossings >= 1
+    got = _run(["run", "--stats", "--no-cache", "--tier-calls=300000", byte])
+    assert got.returncode == 0 and tier_stats(got.stderr) == (0, 0, 0)
+
+
+def test_tiered_mode_replaces_a_hot_toplevel_loop() -> None:
+    """A loop in the toplevel, run once, is entered natively by on-stack replacement."""
+    src = ("let s = ref 0\n"
+           "let () = for i = 1 to 200_000 do s := !s + i land 3 done; print_int !s\n")
+    byte = str(harness.compile_source("tier_loop", src, []).byte)
+    got = _run(["run", "--stats", "--no-cache", byte])
+    assert got.returncode == 0 and got.stdout == b"300000"
+    assert tier_stats(got.stderr) == (1, 1, 1)
+
+
+def test_tiered_hello_compiles_nothing() -> None:
+    """A short run stays in the interpreter: no compilation at all (not even the glue)."""
+    src = 'let () = print_endline "hello"\n'
+    byte = str(harness.compile_source("tier_hello", src, []).byte)
+    got = _run(["run", "--stats", byte])
+    assert got.returncode == 0 and got.stdout == b"hello\n"
+    assert tier_stats(got.stderr) == (0, 0, 0)
+    assert b"codegen 0.000s" in got.stderr
 
 
 def test_perf_map_names_compiled_functions() -> None:

@@ -77,6 +77,8 @@ class Region:
     osr: bool = False
     #: OSR: loop headers whose code is already another OSR function (tail-called there).
     handoffs: set[int] = field(default_factory=set)
+    #: OSR: where control leaves the loop and goes back to the interpreter.
+    interp_exits: set[int] = field(default_factory=set)
     leaders: list[int] = field(default_factory=list)
     exits: list[int] = field(default_factory=list)  # POPTRAP pcs that leave the region
     children: dict[int, Region] = field(default_factory=dict)  # PUSHTRAP pc -> body region
@@ -160,7 +162,7 @@ def jump_targets(ins: Instruction, nxt: int) -> list[int] | None:
 
 def block_successors(code: Mapping[int, Instruction], region: Region, leader: int) -> list[int]:
     """The leaders control can reach from the block at ``leader`` (with repeats)."""
-    if leader in region.handoffs:
+    if leader in region.handoffs or leader in region.interp_exits:
         return []
     leaders = set(region.leaders)
     pc = leader
@@ -176,6 +178,45 @@ def block_successors(code: Mapping[int, Instruction], region: Region, leader: in
             return targets
         if nxt in leaders:
             return [nxt]
+        pc = nxt
+
+
+def loop_region(code: Mapping[int, Instruction], header: int, compiled: Set[int]) -> Region:
+    """The OSR region of the loop at ``header``: the blocks from which control can come
+    back to it. Where control leaves them, it goes on in the OSR function of a loop
+    header ``compiled`` before (a hand-off), or in the interpreter."""
+    full = discover_region(code, header, True, osr=True)
+    succs = {b: block_successors(code, full, b) for b in full.leaders}
+    preds: dict[int, set[int]] = {}
+    for b, targets in succs.items():
+        for t in targets:
+            preds.setdefault(t, set()).add(b)
+    loop, todo = {header}, [header]
+    while todo:
+        for p in preds.get(todo.pop(), ()):
+            if p not in loop:
+                loop.add(p)
+                todo.append(p)
+    exits = {t for b in loop for t in succs[b] if t not in loop}
+    region = Region(header, True, osr=True, leaders=sorted(loop | exits))
+    region.handoffs = exits & set(compiled)
+    region.interp_exits = exits - region.handoffs
+    ends = {block_end(code, full, b) for b in loop}
+    region.children = {pc: child for pc, child in full.children.items() if pc in ends}
+    return region
+
+
+def block_end(code: Mapping[int, Instruction], region: Region, leader: int) -> int:
+    """The pc of the last instruction of the block at ``leader``."""
+    leaders = set(region.leaders)
+    pc = leader
+    while True:
+        ins = code[pc]
+        nxt = pc + 4 * ins.size
+        if ins.op in (Op.PUSHTRAP, Op.POPTRAP) or jump_targets(ins, nxt) is not None:
+            return pc
+        if nxt in leaders:
+            return pc
         pc = nxt
 
 
@@ -742,6 +783,18 @@ class Emitter:
                      f"i64 {self.env}, i64 {self.extra})", "ret")  # fmt: skip
         self.e(f"ret {RET} {r}")
 
+    def exit_to_interpreter(self, pc: int) -> None:
+        """Leave OSR code: the interpreter goes on at ``pc`` (camllvm_run_from_interp reads
+        accu, env and extra_args below sp; sp is tagged 3, the result holds pc)."""
+        self.materialise()
+        self.set_stack(-1, self.accu)
+        self.set_stack(-2, self.env)
+        self.set_stack(-3, self.val_long(self.extra))
+        tagged = self.val(f"getelementptr i8, ptr {self.sp_ptr(0)}, i64 3", "x")
+        r1 = self.val(f"insertvalue {RET} undef, i64 {self.pc_value(pc)}, 0", "rv")
+        r2 = self.val(f"insertvalue {RET} {r1}, ptr {tagged}, 1", "rv")
+        self.e(f"ret {RET} {r2}")
+
     def nests_c_frames(self) -> bool:
         """Whether this function's C frame can lie below another of its callees' (a
         non-tail OCaml call, a C primitive that may call back, a try region). A leaf
@@ -767,6 +820,9 @@ class Emitter:
             self.lazy_slots[k] = self.make_lazy(self.val(f"load double, ptr %lf{leader}.{k}", "d"))
         if leader in self.region.handoffs:
             self.hand_off(leader)
+            return
+        if leader in self.region.interp_exits:
+            self.exit_to_interpreter(leader)
             return
         pc = leader
         leaders = set(self.region.leaders)
@@ -1744,9 +1800,8 @@ class ModuleGen:
         return self.module_text()
 
     def osr_region(self, header: int, compiled: Set[int]) -> Region:
-        """The code an OSR function entered at ``header`` runs: up to the loop headers
-        whose OSR functions are ``compiled`` already (it hands off to them)."""
-        return discover_region(self.code, header, True, osr=True, handoff=compiled)
+        """The code an OSR function entered at ``header`` runs: its loop (loop_region)."""
+        return loop_region(self.code, header, compiled)
 
     def restart_entry(self, entry: int) -> int | None:
         before = self.code.get(entry - 4)

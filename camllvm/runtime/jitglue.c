@@ -374,6 +374,28 @@ camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
 
 /* ---- interpreter -> native ---- */
 
+/* OSR code left its loop (irgen's exit_to_interpreter): accu, env and
+   extra_args lie below sp, r.accu is the pc to go on at. The interpreter gets
+   there by RAISE_NOTRACE (the enter stub's exception path) through a trap
+   frame made for it: raising restores pc, env and extra_args from the frame,
+   sp just above it, and trapsp from its link. */
+#define Is_interp_exit(r) (((uintnat)(r).sp & 3) == 3)
+
+static value interp_exit(camllvm_ret r)
+{
+  value *sp = (value *)((uintnat) r.sp & ~(uintnat) 3);
+  value accu = sp[-1], env = sp[-2], extra = sp[-3];
+  value *frame = sp - 4, *nsp = frame - 3;
+  frame[0] = r.accu;
+  frame[1] = Val_long(Caml_state_field(trapsp) - frame);
+  frame[2] = env;
+  frame[3] = extra;
+  Caml_state_field(trapsp) = frame;
+  nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = accu;   /* env, pc | accu */
+  Caml_state_field(extern_sp) = nsp;
+  return Val_int(0);
+}
+
 /* Run native code fn from an interpreter stub's C_CALL: sp is
    Caml_state->extern_sp at the call (env, pc+1 | ...), args the native
    code's sp, env and extra_args its registers. Returns Val_int(n) for the
@@ -404,6 +426,10 @@ value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
   }
   Caml_state_field(external_raise) = &buf;
   r = call_native(fn, args, env, extra_args);
+  if (Is_interp_exit(r)) {
+    Caml_state_field(external_raise) = prev;
+    return interp_exit(r);
+  }
   if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
   Caml_state_field(external_raise) = prev;
   if (Is_raised(r)) {

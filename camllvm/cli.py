@@ -26,7 +26,7 @@ run options:
                        off: OCaml's interpreter runs everything
   --tier-calls=N       tiered: calls before a function is compiled (default 20000)
   --tier-loops=N       tiered: loop iterations before the loop is compiled and
-                       entered where it runs (default 50000)
+                       entered where it runs (default 10000)
   --jit-only=PC,...    compile only these functions, interpret the rest
   --jit-seed=N         compile a random half of the functions (chosen by N)
   --opt=0..3           LLVM optimisation level (default 1)

@@ -17,7 +17,7 @@ from camllvm.opcodes import Op
 #: Calls of a function before it is compiled, and taken backward branches of a loop
 #: before the rest of its function is compiled and entered there (on-stack replacement).
 CALL_THRESHOLD = 20000
-LOOP_THRESHOLD = 50000
+LOOP_THRESHOLD = 10000
 
 F_MOVABLE, F_BRANCH, F_COND, F_LABEL = 1, 2, 4, 8
 

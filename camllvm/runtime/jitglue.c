@@ -406,33 +406,19 @@ value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
                               intnat extra_args, int toplevel)
 {
   /* The native code may reallocate the VM stack: keep sp as a distance from its top. */
-  volatile intnat sp_offset = (char *) Caml_state_field(stack_high) - (char *) sp;
-  struct longjmp_buffer buf;
-  struct longjmp_buffer *prev = Caml_state_field(external_raise);
-  struct caml__roots_block *volatile roots = Caml_state_field(local_roots);
+  intnat sp_offset = (char *) Caml_state_field(stack_high) - (char *) sp;
   value *nsp;
   camllvm_ret r;
-  int kind;
   camllvm_crossings++;
-  kind = sigsetjmp(buf.buf, 0);
-  if (kind) {
-    value exn = caught(kind, prev, roots);
+  /* No raise buffer of our own: an exception raised by C in the native code
+     lands in the interpreter's, whose handler does what ours would (stash the
+     backtrace from extern_sp, raise to trapsp). */
+  r = call_native(fn, args, env, extra_args);
+  if (Is_interp_exit(r)) return interp_exit(r);
+  if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
+  if (Is_raised(r)) {
     /* Below the interpreter's own sp is free (native code's dead frames);
        below trapsp is not: with no handler, trapsp is the top of the stack. */
-    nsp = (value *)((char *) Caml_state_field(stack_high) - sp_offset) - 3;
-    nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = exn;
-    Caml_state_field(extern_sp) = nsp;
-    return Val_int(0);
-  }
-  Caml_state_field(external_raise) = &buf;
-  r = call_native(fn, args, env, extra_args);
-  if (Is_interp_exit(r)) {
-    Caml_state_field(external_raise) = prev;
-    return interp_exit(r);
-  }
-  if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
-  Caml_state_field(external_raise) = prev;
-  if (Is_raised(r)) {
     nsp = (value *)((char *) Caml_state_field(stack_high) - sp_offset) - 3;
     nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = r.accu;
     Caml_state_field(extern_sp) = nsp;

@@ -84,7 +84,7 @@ def decode_at(words: Sequence[int], i: int, where: str = "CODE") -> Instruction:
     if end > n:
         raise _fail(where, 4 * i, f"{_OPS[opnum].name} truncated by the end of the code")
     args = words[i + 1 : end]
-    if labels:
+    if labels:  # a LABEL is relative to the position of its own word (emitcode.ml out_label)
         lst = list(args)
         for k in labels:
             lst[k] = 4 * (i + 1 + k + lst[k])
@@ -138,31 +138,12 @@ def decode(code: bytes, where: str = "CODE") -> list[Instruction]:
     instruction cut short by the end of the code.
     """
     words = _words(code, where)
-    n = len(words)
     out: list[Instruction] = []
-    append = out.append
-    ops, layouts = _OPS, _LAYOUTS
-    i = 0
+    i, n = 0, len(words)
     while i < n:
-        opnum = words[i]
-        if not 0 <= opnum < _NOPS:
-            raise _fail(where, 4 * i, f"unknown opcode {opnum & 0xFFFFFFFF}")
-        layout, nargs, labels = layouts[opnum]
-        if layout == _FIXED:
-            end = i + 1 + nargs
-            if end > n:
-                raise _fail(where, 4 * i, f"{ops[opnum].name} truncated by the end of the code")
-            args = words[i + 1 : end]
-            if labels:
-                # A LABEL is relative to the position of its own word (emitcode.ml out_label).
-                lst = list(args)
-                for k in labels:
-                    lst[k] = 4 * (i + 1 + k + lst[k])
-                args = tuple(lst)
-        else:
-            args, end = _decode_table(words, i, layout, where)
-        append(Instruction(4 * i, ops[opnum], args, end - i))
-        i = end
+        ins = decode_at(words, i, where)
+        out.append(ins)
+        i += ins.size
     return out
 
 

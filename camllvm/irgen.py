@@ -1414,21 +1414,7 @@ def lower_poptrap(em: Emitter, ins: Instruction) -> bool:
     # interp.c processes pending actions before popping (and retries the
     # POPTRAP), so that an exception from a signal handler is caught by this
     # trap: do it while still inside the region.
-    l_check, l_act, l_exit = em.new_label("popchk"), em.new_label("popact"), em.new_label("pop")
-    em.spill()
-    em.e(f"br label %{l_check}")
-    em.label(l_check)
-    em.reload()
-    checked = (em.spb, em.spo, em.accu, em.env, em.extra)
-    flag = em.val("load volatile i32, ptr @caml_something_to_do", "todo")
-    cond = em.val(f"icmp ne i32 {flag}, 0", "c")
-    em.e(f"br i1 {cond}, label %{l_act}, label %{l_exit}")
-    em.label(l_act)
-    em.process_actions(ins.pc)
-    em.spill()
-    em.e(f"br label %{l_check}")
-    em.label(l_exit)
-    em.spb, em.spo, em.accu, em.env, em.extra = checked
+    _actions_before_poptrap(em, ins)
     for k, (v, ty) in enumerate(((em.accu, "i64"), (em.sp_ptr(0), "ptr"), (em.env, "i64"),
                                  (str(ins.pc), "i64"))):  # fmt: skip
         q = em.val(f"getelementptr i8, ptr %out, i64 {8 * k}", "q")
@@ -1437,14 +1423,15 @@ def lower_poptrap(em: Emitter, ins: Instruction) -> bool:
     return True
 
 
-def _poptrap_inline(em: Emitter, ins: Instruction) -> bool:
-    """POPTRAP of a trap the interpreter pushed (OSR code): as interp.c, pending actions
-    first (a signal handler's exception is still caught by this trap), then pop it."""
+def _actions_before_poptrap(em: Emitter, ins: Instruction) -> None:
+    """Process pending actions until there are none (interp.c retries the POPTRAP after
+    them); continues in a block where none is pending, with the state from before."""
     l_check, l_act, l_pop = em.new_label("popchk"), em.new_label("popact"), em.new_label("pop")
     em.spill()
     em.e(f"br label %{l_check}")
     em.label(l_check)
     em.reload()
+    checked = (em.spb, em.spo, em.accu, em.env, em.extra)
     flag = em.val("load volatile i32, ptr @caml_something_to_do", "todo")
     cond = em.val(f"icmp ne i32 {flag}, 0", "c")
     em.e(f"br i1 {cond}, label %{l_act}, label %{l_pop}")
@@ -1453,7 +1440,13 @@ def _poptrap_inline(em: Emitter, ins: Instruction) -> bool:
     em.spill()
     em.e(f"br label %{l_check}")
     em.label(l_pop)
-    em.reload()
+    em.spb, em.spo, em.accu, em.env, em.extra = checked
+
+
+def _poptrap_inline(em: Emitter, ins: Instruction) -> bool:
+    """POPTRAP of a trap the interpreter pushed (OSR code): as interp.c, pending actions
+    first (a signal handler's exception is still caught by this trap), then pop it."""
+    _actions_before_poptrap(em, ins)
     _pop_trap_frame(em, em.sp_ptr(0))
     em.jump(em.next_pc)
     return True

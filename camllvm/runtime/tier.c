@@ -11,10 +11,11 @@
  *    entry patched to enter native code (camllvm_patch_entry).
  *  - a loop site on every backward branch: when the branch is taken,
  *    "PUSH; PUSH_RETADDR; CONSTINT id; C_CALL1 tier_loop" counts it; once
- *    hot, the code from the loop header on is compiled (on-stack
- *    replacement: a native function entered at the header with the
- *    interpreter's sp, env, extra_args and accu) and run from the stub, which
- *    then finishes as the enter stub does (camllvm_run_from_interp).
+ *    hot, the loop is compiled (on-stack replacement: a native function
+ *    entered at the header with the interpreter's sp, env, extra_args and
+ *    accu) and run from the stub, which then finishes as the enter stub does
+ *    (camllvm_run_from_interp), or goes on in the interpreter where the loop
+ *    exits (interp_exit in jitglue.c).
  *
  * Only whole instructions that neither allocate, raise nor read the pc are
  * moved into a stub (Python chooses them: camllvm/tier.py); a function whose

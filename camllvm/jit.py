@@ -333,8 +333,9 @@ class Jit:
         return f"pc{offset:08d}" + (f"-{safe}" if safe else "")
 
     def on_start(self) -> None:
-        """Once the code is loaded: in mode "only", route interpreted calls of chosen functions
-        to native code (their entries are patched; they compile on first call)."""
+        """Once the code is loaded: in mode "tiered", patch in the counting stubs; in mode
+        "only", route interpreted calls of chosen functions to native code (their entries
+        are patched; they compile on first call)."""
         if self.options.mode == "tiered":
             self.runtime.lib.camllvm_tier_install()
         if self.selected is None:

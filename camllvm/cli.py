@@ -137,7 +137,10 @@ def start_program(argv0: str, ocamlrun_argv: Sequence[str], program: str | None,
 
         check_links(exe, runtime, include_dirs)
     c_stack = 0
-    if opts is not None and exe is not None and opts.jit != "off":
+    # Under ocamldebug (CAML_DEBUG_SOCKET) the debugger patches the code and steps the
+    # interpreter: no compiled code may run.
+    debugged = "CAML_DEBUG_SOCKET" in os.environ
+    if opts is not None and exe is not None and opts.jit != "off" and not debugged:
         start_jit(exe, runtime, opts)
         c_stack = NATIVE_C_STACK
     prepare_for_ocaml()

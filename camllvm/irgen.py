@@ -72,8 +72,8 @@ class Region:
 
     start: int
     is_function: bool
-    #: An on-stack-replacement entry: code from a loop header on, run under the
-    #: interpreter's trap frames, so its POPTRAPs pop those (no region exit).
+    #: An on-stack-replacement entry: a loop, run under the interpreter's trap
+    #: frames, so its POPTRAPs pop those (no region exit).
     osr: bool = False
     #: OSR: loop headers whose code is already another OSR function (tail-called there).
     handoffs: set[int] = field(default_factory=set)
@@ -85,9 +85,8 @@ class Region:
 
 
 def discover_region(code: Mapping[int, Instruction], start: int, is_function: bool,
-                    osr: bool = False, handoff: Set[int] = frozenset()) -> Region:
-    """Find the blocks of a region: follow control flow, outlining try bodies as child regions
-    (an OSR region stops at the ``handoff`` pcs: code compiled already)."""
+                    osr: bool = False) -> Region:
+    """Find the blocks of a region: follow control flow, outlining try bodies as child regions."""
     region = Region(start, is_function, osr)
     leaders = {start}
     seen: set[int] = set()
@@ -96,10 +95,6 @@ def discover_region(code: Mapping[int, Instruction], start: int, is_function: bo
         pc = todo.pop()
         while pc not in seen:
             seen.add(pc)
-            if pc in handoff and pc != start:
-                leaders.add(pc)
-                region.handoffs.add(pc)
-                break
             ins = code.get(pc)
             if ins is None:
                 raise CompileError(f"pc {pc}: control reaches a pc that is not an instruction")
@@ -164,21 +159,14 @@ def block_successors(code: Mapping[int, Instruction], region: Region, leader: in
     """The leaders control can reach from the block at ``leader`` (with repeats)."""
     if leader in region.handoffs or leader in region.interp_exits:
         return []
-    leaders = set(region.leaders)
-    pc = leader
-    while True:
-        ins = code[pc]
-        nxt = pc + 4 * ins.size
-        if ins.op == Op.PUSHTRAP:
-            return [ins.args[0], *(e + 4 for e in region.children[pc].exits)]
-        if ins.op == Op.POPTRAP:
-            return [nxt] if region.osr else []
-        targets = jump_targets(ins, nxt)
-        if targets is not None:
-            return targets
-        if nxt in leaders:
-            return [nxt]
-        pc = nxt
+    ins = code[block_end(code, region, leader)]
+    nxt = ins.pc + 4 * ins.size
+    if ins.op == Op.PUSHTRAP:
+        return [ins.args[0], *(e + 4 for e in region.children[ins.pc].exits)]
+    if ins.op == Op.POPTRAP:
+        return [nxt] if region.osr else []
+    targets = jump_targets(ins, nxt)
+    return [nxt] if targets is None else targets  # (falls into the next block)
 
 
 def loop_region(code: Mapping[int, Instruction], header: int, compiled: Set[int]) -> Region:
@@ -459,9 +447,13 @@ class Emitter:
         else:
             self.e(f"br i1 {cond}, label %{labels[0]}, label %{labels[1]}")
 
+    def _pending_here(self) -> dict[int, str]:
+        """Pending floats in the stack at or above sp, by offset from sp."""
+        return {off - self.spo: v for off, v in self.lazy_slots.items() if off >= self.spo}
+
     def _edge(self, target: int) -> str:
         """The label a branch to ``target`` takes, while floats are pending."""
-        live = {off - self.spo: v for off, v in self.lazy_slots.items() if off >= self.spo}
+        live = self._pending_here()
         if target in self.emitted or self.preds.get(target, 0) > 1:  # a join: could carry
             self.join_floats.setdefault(target, set()).update(live)
         # (a block before this one in the code is already emitted: backward edges box)
@@ -839,8 +831,7 @@ class Emitter:
             pc += 4 * ins.size
             if pc in leaders:
                 if pc not in self.carried:  # (jump carries what it can)
-                    live = (k - self.spo for k in self.lazy_slots if k >= self.spo)
-                    self.join_floats.setdefault(pc, set()).update(live)
+                    self.join_floats.setdefault(pc, set()).update(self._pending_here())
                     self.materialise()
                 self.jump(pc)
                 return
@@ -1784,8 +1775,8 @@ class ModuleGen:
 
     def compile_osr(self, region: Region) -> str:
         """IR text of the module entered at a loop header by on-stack replacement: the
-        code reachable from it (``osr_region``), with the interpreter's stack, env,
-        extra_args and accu (``reaches_stop`` tells whether it is toplevel code)."""
+        loop (``osr_region``), with the interpreter's stack, env, extra_args and accu
+        (``reaches_stop`` tells whether it reaches the toplevel's STOP)."""
         self.entry = region.start
         self.base_name = self.osr_name(region.start)
         self.self_calls = False  # env is the closure, but the prologue is not ours to loop to

@@ -11,11 +11,11 @@ from __future__ import annotations
 import ctypes
 
 from camllvm.decoder import _CLOSUREREC, _LAYOUTS, _SWITCH
-from camllvm.irgen import CONDITIONAL_BRANCHES
+from camllvm.irgen import BRANCHES, CONDITIONAL_BRANCHES
 from camllvm.opcodes import Op
 
 #: Calls of a function before it is compiled, and taken backward branches of a loop
-#: before the rest of its function is compiled and entered there (on-stack replacement).
+#: before the loop is compiled and entered where it runs (on-stack replacement).
 CALL_THRESHOLD = 20000
 LOOP_THRESHOLD = 10000
 
@@ -44,12 +44,11 @@ MOVABLE: frozenset[Op] = frozenset(_names(
     "PUSHCONST0 PUSHCONST1 PUSHCONST2 PUSHCONST3 PUSHCONSTINT",
     "NEGINT ADDINT SUBINT MULINT ANDINT ORINT XORINT LSLINT LSRINT ASRINT",
     "EQ NEQ LTINT LEINT GTINT GEINT ULTINT UGEINT OFFSETINT ISINT BOOLNOT",
-    "BRANCH SWITCH RETURN PUSHTRAP PUSH_RETADDR",
-) | CONDITIONAL_BRANCHES)  # fmt: skip
+    "SWITCH RETURN PUSHTRAP PUSH_RETADDR",
+) | BRANCHES)  # fmt: skip
 
 #: Instructions whose last operand is a label relative to its own word.
-LAST_OPERAND_LABEL: frozenset[Op] = frozenset({Op.BRANCH, Op.PUSHTRAP, Op.PUSH_RETADDR,
-                                               *CONDITIONAL_BRANCHES})  # fmt: skip
+LAST_OPERAND_LABEL: frozenset[Op] = BRANCHES | {Op.PUSHTRAP, Op.PUSH_RETADDR}
 
 
 def opcode_tables() -> tuple[bytes, bytes]:
@@ -60,8 +59,8 @@ def opcode_tables() -> tuple[bytes, bytes]:
         n = {_SWITCH: -1, _CLOSUREREC: -2}.get(layout, nargs)
         operands.append(n & 0xFF)
         f = F_MOVABLE if op in MOVABLE else 0
-        if op == Op.BRANCH or op in CONDITIONAL_BRANCHES:
-            f |= F_BRANCH | (F_COND if op != Op.BRANCH else 0)
+        if op in BRANCHES:
+            f |= F_BRANCH | (F_COND if op in CONDITIONAL_BRANCHES else 0)
         if op in LAST_OPERAND_LABEL:
             f |= F_LABEL
         flags.append(f)

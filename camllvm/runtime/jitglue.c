@@ -381,19 +381,27 @@ camllvm_ret camllvm_interp_call(value *sp, value clos, intnat extra_args)
    sp just above it, and trapsp from its link. */
 #define Is_interp_exit(r) (((uintnat)(r).sp & 3) == 3)
 
+/* What the enter stub's SWITCH reads after the C call: v just below `above`,
+   under the two words Restore_after_c_call pops (env, pc); case n. */
+static value to_stub(value *above, value v, intnat n)
+{
+  value *nsp = above - 3;
+  nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = v;
+  Caml_state_field(extern_sp) = nsp;
+  return Val_int(n);
+}
+
 static value interp_exit(camllvm_ret r)
 {
   value *sp = (value *)((uintnat) r.sp & ~(uintnat) 3);
   value accu = sp[-1], env = sp[-2], extra = sp[-3];
-  value *frame = sp - 4, *nsp = frame - 3;
+  value *frame = sp - 4;
   frame[0] = r.accu;
   frame[1] = Val_long(Caml_state_field(trapsp) - frame);
   frame[2] = env;
   frame[3] = extra;
   Caml_state_field(trapsp) = frame;
-  nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = accu;   /* env, pc | accu */
-  Caml_state_field(extern_sp) = nsp;
-  return Val_int(0);
+  return to_stub(frame, accu, 0);                         /* ACC0; RAISE_NOTRACE */
 }
 
 /* Run native code fn from an interpreter stub's C_CALL: sp is
@@ -407,7 +415,6 @@ value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
 {
   /* The native code may reallocate the VM stack: keep sp as a distance from its top. */
   intnat sp_offset = (char *) Caml_state_field(stack_high) - (char *) sp;
-  value *nsp;
   camllvm_ret r;
   camllvm_crossings++;
   /* No raise buffer of our own: an exception raised by C in the native code
@@ -416,32 +423,18 @@ value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
   r = call_native(fn, args, env, extra_args);
   if (Is_interp_exit(r)) return interp_exit(r);
   if (Is_deferred(r) && (intnat) r.accu + 1 >= ENTER_MAX_ARGS) r = camllvm_resolve(r);
-  if (Is_raised(r)) {
-    /* Below the interpreter's own sp is free (native code's dead frames);
-       below trapsp is not: with no handler, trapsp is the top of the stack. */
-    nsp = (value *)((char *) Caml_state_field(stack_high) - sp_offset) - 3;
-    nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = r.accu;
-    Caml_state_field(extern_sp) = nsp;
-    return Val_int(0);
+  if (Is_raised(r))     /* ACC0; RAISE_NOTRACE. Below the interpreter's own sp is free
+                           (native code's dead frames); below trapsp is not: with no
+                           handler, trapsp is the top of the stack. */
+    return to_stub((value *)((char *) Caml_state_field(stack_high) - sp_offset), r.accu, 0);
+  if (Is_deferred(r)) {  /* closure | args | real frame: the stub applies it */
+    value *at = (value *)((uintnat) r.sp & ~(uintnat) 1);
+    return to_stub(at + 1, at[0], (intnat) r.accu + 1);
   }
-  if (Is_deferred(r)) {              /* closure | args | real frame: the stub applies it */
-    nsp = (value *)((uintnat) r.sp & ~(uintnat) 1) - 2;
-    nsp[0] = Val_unit; nsp[1] = Val_unit;
-    Caml_state_field(extern_sp) = nsp;
-    return Val_int((intnat) r.accu + 1);
-  }
-  if (toplevel) {                    /* env, pc | result | toplevel's stack: ACC0; POP 1; STOP */
-    nsp = r.sp - 3;
-    nsp[0] = Val_unit; nsp[1] = Val_unit; nsp[2] = r.accu;
-    Caml_state_field(extern_sp) = nsp;
-    return Val_int(ENTER_STOP);
-  }
-  nsp = r.sp - 4;                    /* env, pc | fake closure, result | real frame */
-  nsp[0] = Val_unit; nsp[1] = Val_unit;
-  nsp[2] = (value) &fake_closure_block[1];
-  nsp[3] = r.accu;
-  Caml_state_field(extern_sp) = nsp;
-  return Val_int(1);
+  if (toplevel)          /* result | toplevel's stack: ACC0; POP 1; STOP */
+    return to_stub(r.sp, r.accu, ENTER_STOP);
+  r.sp[-1] = r.accu;     /* fake closure, result | real frame: ACC0; POP 1; APPLY 1 */
+  return to_stub(r.sp - 1, (value) &fake_closure_block[1], 1);
 }
 
 /* C_CALL1 target of enter_stub: the interpreter reached a compiled function. */

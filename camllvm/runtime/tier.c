@@ -61,7 +61,7 @@ struct tier_site {
   code_t stub;
   camllvm_fn osr;        /* loop: native code entered at the header, once compiled */
   int toplevel;          /* loop: that code ends at the toplevel's STOP */
-  int dead;              /* loop: cannot be compiled; call: compiled or given up */
+  int dead;              /* loop: cannot be compiled */
 };
 
 static struct tier_site *sites;
@@ -99,6 +99,13 @@ static intnat insn_size(intnat i)
   return i + 1 + n <= raw_words ? 1 + n : 0;
 }
 
+/* The word the last operand (a label relative to its own word) of the
+   instruction at word i, of size words, points at. */
+static intnat last_label(intnat i, intnat size)
+{
+  return i + size - 1 + raw_code[i + size - 1];
+}
+
 static void add_site(int kind, intnat at, intnat target, intnat moved)
 {
   struct tier_site *s;
@@ -131,10 +138,8 @@ static int scan_targets(uint8_t *entry)
     } else if (op == CLOSURE) {
       intnat e = i + 2 + raw_code[i + 2];
       mark(e); if (e >= 0 && e < raw_words) entry[e] = 1;
-    } else if (op == PUSH_RETADDR || op == PUSHTRAP) {
-      mark(i + 1 + raw_code[i + 1]);
-    } else if (op_flags[op] & F_BRANCH) {
-      mark(i + size - 1 + raw_code[i + size - 1]);
+    } else if (op_flags[op] & F_LABEL) {                /* branches, PUSHTRAP, PUSH_RETADDR */
+      mark(last_label(i, size));
     }
     i += size;
   }
@@ -146,12 +151,12 @@ static intnat movable_words(intnat p)
 {
   intnat covered = 0, size;
   while (covered < 2) {
-    if (p + covered >= raw_words) return 0;
-    if (covered > 0 && is_target[p + covered]) return 0;
-    if ((size = insn_size(p + covered)) == 0) return 0;
-    if (!(op_flags[raw_code[p + covered]] & F_MOVABLE)) return 0;
-    if ((op_flags[raw_code[p + covered]] & F_BRANCH)          /* a loop site's words */
-        && raw_code[p + covered + size - 1] <= 1 - size) return 0;
+    intnat w = p + covered;
+    if (w >= raw_words) return 0;
+    if (covered > 0 && is_target[w]) return 0;
+    if ((size = insn_size(w)) == 0) return 0;
+    if (!(op_flags[raw_code[w]] & F_MOVABLE)) return 0;
+    if ((op_flags[raw_code[w]] & F_BRANCH) && last_label(w, size) <= w) return 0;  /* a loop site */
     covered += size;
   }
   return covered;
@@ -177,8 +182,8 @@ intnat camllvm_tier_plan(const int32_t *code, intnat words, const int8_t *operan
       intnat p = op == GRAB ? i + 2 : i, moved = movable_words(p);
       if (moved) add_site(SITE_CALL, p, i, moved);
     }
-    if ((op_flags[op] & F_BRANCH) && i + size - 1 + raw_code[i + size - 1] <= i)
-      add_site(SITE_LOOP, i, i + size - 1 + raw_code[i + size - 1], size);
+    if ((op_flags[op] & F_BRANCH) && last_label(i, size) <= i)
+      add_site(SITE_LOOP, i, last_label(i, size), size);
   }
   free(entry);
   return nsites;
@@ -189,9 +194,9 @@ intnat camllvm_tier_plan(const int32_t *code, intnat words, const int8_t *operan
 static opcode_t *emit_op(opcode_t *p, int op) { *p++ = camllvm_threaded(op); return p; }
 
 /* A BRANCH at p (2 words) to word target; returns the end. */
-static opcode_t *emit_branch(opcode_t *p, int op, code_t target)
+static opcode_t *emit_branch(opcode_t *p, code_t target)
 {
-  *p++ = camllvm_threaded(op);
+  *p++ = camllvm_threaded(BRANCH);
   *p = (opcode_t)(target - p);
   return p + 1;
 }
@@ -209,8 +214,7 @@ static opcode_t *emit_moved(opcode_t *p, struct tier_site *s)
       for (k = 2; k < size; k++)
         p[k] = (opcode_t)((caml_start_code + w + 2 + raw_code[w + k]) - (p + 2));
     } else if (op_flags[op] & F_LABEL) {
-      p[size - 1] = (opcode_t)((caml_start_code + w + size - 1 + raw_code[w + size - 1])
-                               - (p + size - 1));
+      p[size - 1] = (opcode_t)((caml_start_code + last_label(w, size)) - (p + size - 1));
     }
     p += size; w += size;
   }
@@ -230,7 +234,7 @@ static opcode_t *emit_call_stub(opcode_t *p, intnat id, struct tier_site *s)
   p = emit_op(p, CONSTINT); *p++ = (opcode_t) id;
   p = emit_op(p, C_CALL1); *p++ = (opcode_t) call_prim;
   p = emit_moved(p, s);
-  return emit_branch(p, BRANCH, caml_start_code + s->at + s->moved);
+  return emit_branch(p, caml_start_code + s->at + s->moved);
 }
 
 /* [cond: op args -> taken; BRANCH after] taken: PUSH; PUSH_RETADDR; CONSTINT id;
@@ -246,7 +250,7 @@ static opcode_t *emit_loop_stub(opcode_t *p, intnat id, struct tier_site *s)
     p[0] = camllvm_threaded(op);
     for (k = 1; k < s->moved; k++) p[k] = caml_start_code[s->at + k];
     fix_taken = p + s->moved - 1;
-    p = emit_branch(p + s->moved, BRANCH, caml_start_code + s->at + s->moved);
+    p = emit_branch(p + s->moved, caml_start_code + s->at + s->moved);
   }
   taken = p;
   if (fix_taken) *fix_taken = (opcode_t)(taken - fix_taken);
@@ -256,12 +260,12 @@ static opcode_t *emit_loop_stub(opcode_t *p, intnat id, struct tier_site *s)
   p = emit_op(p, C_CALL1); *p++ = (opcode_t) loop_prim;
   p = emit_op(p, BRANCHIFNOT); fix_cont = p++;
   p = emit_op(p, OFFSETINT); *p++ = (opcode_t) -1;
-  p = emit_branch(p, BRANCH, camllvm_enter_switch);
+  p = emit_branch(p, camllvm_enter_switch);
   *fix_cont = (opcode_t)(p - fix_cont);
   p = emit_op(p, POP); *p++ = 3;
   p = emit_op(p, ACC0);
   p = emit_op(p, POP); *p++ = 1;
-  return emit_branch(p, BRANCH, header);
+  return emit_branch(p, header);
 }
 
 static int reachable(code_t from, code_t to)
@@ -333,10 +337,8 @@ void camllvm_tier_install(void)
 value camllvm_tier_call(value id)
 {
   struct tier_site *s = &sites[Long_val(id)];
-  if (++s->count == call_threshold && !s->dead) {
-    s->dead = 1;
-    if (compile_function(s->target, Long_val(id)) == NULL) unpatch(s);
-  }
+  if (++s->count == call_threshold && compile_function(s->target, Long_val(id)) == NULL)
+    unpatch(s);
   return Val_unit;
 }
 
@@ -381,10 +383,3 @@ void camllvm_tier_hooks(tier_compile_fn call, tier_compile_fn loop)
 }
 
 void camllvm_tier_set_toplevel(intnat site, int toplevel) { sites[site].toplevel = toplevel; }
-
-intnat camllvm_tier_sites(int kind)
-{
-  intnat i, n = 0;
-  for (i = 0; i < nsites; i++) n += sites[i].kind == kind && sites[i].stub != NULL;
-  return n;
-}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -42,10 +43,42 @@ run options:
 
 SUBCOMMANDS = ("run", "info", "dis")
 JIT_MODES = ("tiered", "all", "off")
-#: C stack for the thread that runs native code: native frames replace VM frames.
+#: Least C stack for the thread that runs native code (native frames nest in C).
 NATIVE_C_STACK = 1 << 30
+#: C stack bytes per byte of VM stack limit: a native frame nests below a VM frame of
+#: at least 4 words (argument, return address, env, extra_args), so this leaves
+#: 4 KiB of C frames per level.
+C_PER_VM_BYTE = 128
+#: ocamlrun's default stack limit (words), runtime/caml/config.h's Max_stack_def.
+MAX_STACK_DEF = 1024 * 1024
+SIZE_SUFFIXES = {"": 1, "k": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 # ocamlrun options (runtime/startup_byt.c, parse_command_line) that take an argument.
 OCAMLRUN_OPTIONS_WITH_ARG = ("-I",)
+
+
+def parse_size(text: str) -> int | None:
+    """A number with ocamlrun's optional k/M/G multiplier (runtime/startup_aux.c's scanmult)."""
+    m = re.fullmatch(r"(0x[0-9a-fA-F]+|[0-9]+)([kMG]?)", text)
+    return int(m.group(1), 0) * SIZE_SUFFIXES[m.group(2)] if m else None
+
+
+def native_c_stack_bytes(environ: Mapping[str, str]) -> int:
+    """The native thread's C stack: CAMLLVM_C_STACK if set, else sized from the VM
+    stack limit (OCAMLRUNPARAM's l) so that the VM limit is met first, capped at half
+    the machine's memory (beyond it, the guard zone raises Stack_overflow)."""
+    explicit = parse_size(environ.get("CAMLLVM_C_STACK", ""))
+    if explicit:
+        return max(explicit, 1 << 20)
+    words = MAX_STACK_DEF
+    params = environ.get("OCAMLRUNPARAM", environ.get("CAMLRUNPARAM", ""))
+    for item in params.split(","):
+        if item.startswith("l="):
+            words = parse_size(item[2:]) or words
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (OSError, ValueError):
+        memory = 1 << 34
+    return max(NATIVE_C_STACK, min(words * 8 * C_PER_VM_BYTE, memory // 2))
 
 
 @dataclass
@@ -142,7 +175,7 @@ def start_program(argv0: str, ocamlrun_argv: Sequence[str], program: str | None,
     debugged = "CAML_DEBUG_SOCKET" in os.environ
     if opts is not None and exe is not None and opts.jit != "off" and not debugged:
         start_jit(exe, runtime, opts)
-        c_stack = NATIVE_C_STACK
+        c_stack = native_c_stack_bytes(os.environ)
     prepare_for_ocaml()
     sys.stdout.flush()
     sys.stderr.flush()

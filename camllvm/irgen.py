@@ -33,7 +33,6 @@ CLOSURE_TAG, INFIX_TAG, DOUBLE_ARRAY_TAG = 247, 249, 254
 MAX_YOUNG_WOSIZE = 256
 ALLOC_FLAGS = 3  # CAML_DO_TRACK | CAML_FROM_CAML (caml/memory.h)
 STACK_THRESHOLD_WORDS = 256  # Stack_threshold / sizeof(value) (caml/config.h)
-C_STACK_GUARD = 256 * 1024  # bytes at the bottom of the main thread's C stack
 
 
 class CompileError(CamllvmError):
@@ -735,7 +734,9 @@ class Emitter:
         return f"define {cc}{rtype} @{self.fname}({params}) {{\n{body}\n}}\n"
 
     def prologue(self) -> None:
-        """What interp.c does at every application (check_stacks), plus the C stack check."""
+        """What interp.c does at every application (check_stacks). Native frames need no C
+        stack check: each nests below a VM frame, and the C stack is sized from the VM
+        stack's limit (see camllvm_main_big_stack)."""
         lay, entry = self.gen.layout, self.region.start
         thr = self.load_state(lay.stack_threshold)
         low = self.val(f"icmp ult ptr {self.sp_ptr(0)}, {thr}", "c")
@@ -746,23 +747,6 @@ class Emitter:
             self.rebase(self.load_state(lay.extern_sp), 0)
 
         self.guarded(low, grow, "stk")
-        if not self.nests_c_frames():
-            self.check_signals(entry)
-            return
-        # Only the main OCaml thread's stack has a known bottom: the check fires
-        # when the frame lies in its last 256 KiB (other threads get big stacks).
-        # The stack pointer itself (llvm.frameaddress would force a frame pointer).
-        fai = self.call("i64", "llvm.read_register.i64", "metadata !3")
-        guard = self.val("load ptr, ptr @camllvm_c_stack_guard", "lim")
-        gi = self.val(f"ptrtoint ptr {guard} to i64", "g")
-        depth = self.val(f"sub i64 {fai}, {gi}", "d")
-        deep = self.val(f"icmp ult i64 {depth}, {C_STACK_GUARD}", "c")
-        l_ovf, l_ok = self.new_label("cstk"), self.new_label("cstk.ok")
-        self.e(f"br i1 {deep}, label %{l_ovf}, label %{l_ok}, !prof !0")
-        self.label(l_ovf)
-        self.call("void", "camllvm_c_stack_overflow", f"ptr {self.sp_ptr(0)}")
-        self.e("unreachable")
-        self.label(l_ok)
         self.check_signals(entry)
 
     def hand_off(self, header: int) -> None:
@@ -786,22 +770,6 @@ class Emitter:
         r1 = self.val(f"insertvalue {RET} undef, i64 {self.pc_value(pc)}, 0", "rv")
         r2 = self.val(f"insertvalue {RET} {r1}, ptr {tagged}, 1", "rv")
         self.e(f"ret {RET} {r2}")
-
-    def nests_c_frames(self) -> bool:
-        """Whether this function's C frame can lie below another of its callees' (a
-        non-tail OCaml call, a C primitive that may call back, a try region). A leaf
-        needs no C stack check: its caller's leaves room for its own frame."""
-        code, leaders = self.gen.code, set(self.region.leaders)
-        for leader in self.region.leaders:
-            pc = leader
-            while True:
-                ins = code[pc]
-                if ins.op in NESTING_OPS:
-                    return True
-                pc += 4 * ins.size
-                if jump_targets(ins, pc) is not None or ins.op == Op.PUSHTRAP or pc in leaders:
-                    break
-        return False
 
     def emit_block(self, leader: int) -> None:
         self.label(f"L{leader}")
@@ -859,13 +827,6 @@ class Emitter:
     def next_pc(self) -> int:
         return self.pc + 4 * self.gen.code[self.pc].size
 
-
-#: Instructions after which control may come back into this function's C frame
-#: from a deeper one (see Emitter.nests_c_frames).
-NESTING_OPS: frozenset[Op] = frozenset({
-    Op.APPLY, Op.APPLY1, Op.APPLY2, Op.APPLY3, Op.PUSHTRAP,
-    Op.C_CALL1, Op.C_CALL2, Op.C_CALL3, Op.C_CALL4, Op.C_CALL5, Op.C_CALLN,
-})  # fmt: skip
 
 #: Instructions that neither allocate nor read the VM stack's memory behind our
 #: back, so that float results may stay unboxed across them (lazy boxing).
@@ -1678,13 +1639,11 @@ DECLS: dict[str, str] = {
     "caml_realloc_stack": "declare void @caml_realloc_stack(i64)",
     "caml_stash_backtrace": "declare void @caml_stash_backtrace(i64, ptr, i32)",
     "caml_raise_zero_divide": "declare void @caml_raise_zero_divide() noreturn",
-    "camllvm_c_stack_overflow": "declare void @camllvm_c_stack_overflow(ptr) noreturn",
     "camllvm_resolve": f"declare {RET} @camllvm_resolve({RET})",
     "camllvm_grab_pap": f"declare {RET} @camllvm_grab_pap(ptr, i64, i64, i64, ptr)",
     "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",
     "camllvm_getpubmet_miss": "declare i64 @camllvm_getpubmet_miss(i64, i64, ptr)",
     "camllvm_getdynmet": "declare i64 @camllvm_getdynmet(i64, i64)",
-    "llvm.read_register.i64": "declare i64 @llvm.read_register.i64(metadata)",
     "llvm.umin.i64": "declare i64 @llvm.umin.i64(i64, i64)",
     "llvm.trap": "declare void @llvm.trap() cold noreturn nounwind",
     "caml_copy_double": "declare i64 @caml_copy_double(double)",
@@ -1699,7 +1658,6 @@ GLOBALS = """\
 @caml_something_to_do = external global i32
 @camllvm_table = external global ptr
 @camllvm_table_size = external global i64
-@camllvm_c_stack_guard = external global ptr
 """
 
 
@@ -1816,6 +1774,5 @@ class ModuleGen:
         header = f"; function at pc {self.entry}" + (f" ({name})" if name else "")
         meta = ['!0 = !{!"branch_weights", i32 1, i32 2000}',  # unlikely
                 '!1 = !{!"branch_weights", i32 2000, i32 1}',  # likely
-                '!2 = !{}',
-                '!3 = !{!"rsp"}']
+                '!2 = !{}']
         return "\n".join([header, GLOBALS, *decls, "", *self.functions, *meta, ""])

@@ -21,12 +21,15 @@
  * camllvm_resolve and camllvm_enter_prim).
  */
 #define CAML_INTERNALS
+#include <dlfcn.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
 #include <caml/alloc.h>
 #include <caml/backtrace.h>
 #include <caml/callback.h>
@@ -60,8 +63,6 @@ camllvm_fn camllvm_apply_entry;          /* generic application (native code rea
    generic application, for code outside the code area. */
 camllvm_fn *camllvm_table = NULL;
 uintnat camllvm_table_size = 0;          /* in code words */
-char *camllvm_c_stack_guard = NULL;      /* native code raises Stack_overflow when its
-                                            frame is in [guard, guard + 256 KiB) */
 long camllvm_native_entries = 0;         /* hook entries run natively */
 long camllvm_crossings = 0;              /* native <-> interpreter transfers */
 static camllvm_compile_fn compile_hook = NULL;
@@ -240,13 +241,6 @@ camllvm_fn camllvm_lazy_target(value env)
 }
 
 /* ---- raising ---- */
-
-/* Native code ran out of C stack: raise Stack_overflow as the runtime would. */
-void camllvm_c_stack_overflow(value *sp)
-{
-  Caml_state_field(extern_sp) = sp;
-  caml_raise_stack_overflow();
-}
 
 /* ---- instructions with a dynamic number of words (interp.c) ---- */
 
@@ -597,6 +591,64 @@ intnat camllvm_state_offset(int field)
 
 /* ---- running on a thread with a big C stack ---- */
 
+/* Native code has no C stack check: each native frame lies below a VM frame
+   (a non-tail call pushes a return frame, a callback or a try region pushes
+   its own), and the caller sizes the C stack from the VM stack's limit. The
+   main OCaml thread still gets a guard zone and a SIGSEGV handler, for limits
+   raised later (Gc.set) or frames bigger than the sizing assumes: a fault in
+   the guard zone from native code (at a call or a frame push, where a callee
+   could raise too) raises Stack_overflow as the runtime's own check would;
+   from C code, which cannot be abandoned halfway, the program ends as with an
+   uncaught Stack_overflow. */
+#define GUARD_BYTES ((size_t) 1 << 20)
+#define ALT_STACK_BYTES ((size_t) 64 << 10)
+
+static char *c_stack_low;                  /* lowest usable byte of the main thread's stack */
+static pthread_t main_tid;
+
+static int in_guard_zone(char *addr)
+{
+  return pthread_equal(pthread_self(), main_tid)
+         && addr < c_stack_low && addr >= c_stack_low - GUARD_BYTES;
+}
+
+static void segv_handler(int sig, siginfo_t *info, void *context)
+{
+  ucontext_t *uc = context;
+  Dl_info dl;
+  void *pc = (void *) uc->uc_mcontext.gregs[REG_RIP];
+  (void) sig;
+  if (!in_guard_zone(info->si_addr)) {   /* a real crash: fault again, unhandled */
+    signal(SIGSEGV, SIG_DFL);
+    return;
+  }
+  if (dladdr(pc, &dl) == 0 && Caml_state_field(external_raise) != NULL) {
+    /* Native code (outside every shared object) at a call or a frame push:
+       unwind to the innermost handler as caml_raise does (light buffers
+       included), without running pending actions on this small signal stack. */
+    Caml_state_field(exn_bucket) = Field(caml_global_data, STACK_OVERFLOW_EXN);
+    __wrap___longjmp_chk(Caml_state_field(external_raise)->buf, 1);
+  }
+  static const char msg[] = "Fatal error: exception Stack_overflow\n";
+  if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more to do */ }
+  _exit(2);
+}
+
+static void install_guard(void)
+{
+  stack_t alt;
+  struct sigaction sa;
+  alt.ss_sp = malloc(ALT_STACK_BYTES);
+  alt.ss_size = ALT_STACK_BYTES;
+  alt.ss_flags = 0;
+  if (alt.ss_sp == NULL || sigaltstack(&alt, NULL) != 0) return;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = segv_handler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;  /* NODEFER: siglongjmp leaves it unblocked */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, NULL);
+}
+
 struct main_args { char **argv; sigset_t mask; };
 void camllvm_main(char **argv);
 
@@ -604,14 +656,15 @@ static void *main_thread(void *p)
 {
   struct main_args *a = p;
   pthread_attr_t attr;
-  pthread_sigmask(SIG_SETMASK, &a->mask, NULL);   /* the mask the program was started with */
   size_t size = 0;
   void *addr = NULL;
   pthread_getattr_np(pthread_self(), &attr);
   pthread_attr_getstack(&attr, &addr, &size);
   pthread_attr_destroy(&attr);
-  /* The last 256 KiB are left for C code called from the deepest native frame. */
-  camllvm_c_stack_guard = (char *) addr;
+  c_stack_low = addr;
+  main_tid = pthread_self();
+  install_guard();
+  pthread_sigmask(SIG_SETMASK, &a->mask, NULL);   /* the mask the program was started with */
   camllvm_main(a->argv);
   return NULL;
 }
@@ -632,8 +685,10 @@ void camllvm_main_big_stack(char **argv, size_t stack_bytes)
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, stack_bytes);
   pthread_setattr_default_np(&attr);
+  pthread_attr_setguardsize(&attr, GUARD_BYTES);
   if (pthread_create(&tid, &attr, main_thread, &a) != 0)
-    caml_fatal_error("camllvm: cannot create the main thread");
+    caml_fatal_error("camllvm: cannot create the main thread (%zu bytes of C stack)",
+                     stack_bytes);
   pthread_join(tid, NULL);
   exit(0);
 }

@@ -986,6 +986,10 @@ def lower_return(em: Emitter, ins: Instruction) -> bool:
     return True
 
 
+#: Largest GRAB argument for which RESTART copies the saved arguments without a loop.
+MAX_UNROLLED_RESTART = 4
+
+
 @lowers(Op.RESTART)
 def lower_restart(em: Emitter, ins: Instruction) -> bool:
     """Push the arguments saved in a partial application, then enter the function proper."""
@@ -995,7 +999,26 @@ def lower_restart(em: Emitter, ins: Instruction) -> bool:
     neg = em.val(f"sub i64 0, {nargs}", "neg")
     newsp = em.val(f"getelementptr i64, ptr {em.sp_ptr(0)}, i64 {neg}", "sp")
     saved = em.field_ptr(em.env, 3)
-    pre, l_loop, l_body, l_end = em.cur, em.new_label("rs"), em.new_label("rs.body"), em.new_label("rs.end")
+    l_end = em.new_label("rs.end")
+    grab = em.gen.code.get(ins.pc + 4)
+    if grab is not None and grab.op == Op.GRAB and grab.args[0] <= MAX_UNROLLED_RESTART:
+        _restart_unrolled(em, nargs, newsp, saved, grab.args[0], l_end)
+    _restart_loop(em, nargs, newsp, saved, l_end)
+    em.label(l_end)
+    em.rebase(newsp)
+    em.env = em.field(em.env, 2)
+    em.extra = em.val(f"add i64 {em.extra}, {nargs}", "extra")
+    # The function proper starts at the GRAB that follows; ModuleGen compiles it
+    # into the same module, so this is a direct tail call.
+    r = em.val(f"musttail call {NATIVE_CC} {RET} @{em.gen.function_name(ins.pc + 4)}"
+               f"(ptr {em.sp_ptr(0)}, i64 {em.env}, i64 {em.extra})", "ret")  # fmt: skip
+    em.e(f"ret {RET} {r}")
+    return True
+
+
+def _restart_loop(em: Emitter, nargs: str, newsp: str, saved: str, l_end: str) -> None:
+    """Copy nargs saved arguments to newsp, one per iteration."""
+    pre, l_loop, l_body = em.cur, em.new_label("rs"), em.new_label("rs.body")
     em.e(f"br label %{l_loop}")
     em.label(l_loop)
     i = em.tmp("i")
@@ -1007,16 +1030,24 @@ def lower_restart(em: Emitter, ins: Instruction) -> bool:
     em.e(f"store i64 {v}, ptr {em.val(f'getelementptr i64, ptr {newsp}, i64 {i}', 'q')}")
     em.e(f"{i1} = add i64 {i}, 1")
     em.e(f"br label %{l_loop}")
-    em.label(l_end)
-    em.rebase(newsp)
-    em.env = em.field(em.env, 2)
-    em.extra = em.val(f"add i64 {em.extra}, {nargs}", "extra")
-    # The function proper starts at the GRAB that follows; ModuleGen compiles it
-    # into the same module, so this is a direct tail call.
-    r = em.val(f"musttail call {NATIVE_CC} {RET} @{em.gen.function_name(ins.pc + 4)}"
-               f"(ptr {em.sp_ptr(0)}, i64 {em.env}, i64 {em.extra})", "ret")  # fmt: skip
-    em.e(f"ret {RET} {r}")
-    return True
+
+
+def _restart_unrolled(em: Emitter, nargs: str, newsp: str, saved: str, required: int,
+                      l_end: str) -> None:
+    """Copy the saved arguments without a loop: a partial application made by the
+    GRAB that wants ``required`` more holds 1..required of them. A switch enters a
+    chain of copies (argument k-1, then k-2, ... 0) at nargs; any other count (a
+    closure built by hand) goes on to the loop that follows."""
+    labels = {k: em.new_label(f"rs{k}") for k in range(1, required + 1)}
+    l_loop = em.new_label("rs.any")
+    cases = " ".join(f"i64 {k}, label %{labels[k]}" for k in range(1, required + 1))
+    em.e(f"switch i64 {nargs}, label %{l_loop} [ {cases} ]")
+    for k in range(required, 0, -1):
+        em.label(labels[k])
+        v = em.val(f"load i64, ptr {em.val(f'getelementptr i64, ptr {saved}, i64 {k - 1}', 'q')}", "arg")
+        em.e(f"store i64 {v}, ptr {em.val(f'getelementptr i64, ptr {newsp}, i64 {k - 1}', 'q')}")
+        em.e(f"br label %{labels[k - 1] if k > 1 else l_end}")
+    em.label(l_loop)
 
 
 @lowers(Op.GRAB)

@@ -14,8 +14,9 @@ import llvmlite.binding as llvm
 from camllvm.errors import CamllvmError
 
 #: Per-function passes at --opt=1: the Kaleidoscope chapter's cheap baseline after SROA
-#: (our block state lives in allocas, so SROA/mem2reg comes first).
-OPT1_PASSES = ("sroa", "instcombine", "reassociate", "gvn", "simplifycfg")
+#: (our block state lives in allocas, so SROA/mem2reg comes first), after inlining the
+#: copies of small known callees (ModuleGen.inlined_calls).
+OPT1_PASSES = ("always_inline", "sroa", "instcombine", "reassociate", "gvn", "simplifycfg")
 
 
 @dataclass
@@ -178,6 +179,7 @@ class Engine:
 
 
 _PASS_METHODS = {
+    "always_inline": "add_always_inliner_pass",
     "sroa": "add_sroa_pass",
     "instcombine": "add_instruction_combine_pass",
     "reassociate": "add_reassociate_pass",

@@ -636,8 +636,8 @@ class Emitter:
 
     def apply(self, clos: str, extra: str | int) -> None:
         """Call clos on the arguments at sp; its return frame is just above them."""
-        fn = self.callee(clos)
-        r0 = self.val(f"call {NATIVE_CC} {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})", "ret")
+        args = f"(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})"
+        r0 = self.speculate(clos, lambda fn: self.val(f"call {NATIVE_CC} {RET} {fn}{args}", "ret"))
         r = self.resolve_deferred(r0)
         self.accu = self.val(f"extractvalue {RET} {r}, 0", "accu")
         frame = self.val(f"extractvalue {RET} {r}, 1", "sp")
@@ -647,6 +647,32 @@ class Emitter:
         # not survive the call in a callee-saved register.
         self.extra = self.long_val(self.stack(2))
         self.pop(3)
+
+    def speculate(self, clos: str, call: Callable[[str], str | None]) -> str | None:
+        """``call(fn)`` with fn the native code of clos. At a call whose callee is known
+        (ModuleGen.inlined_calls), a test of clos's code pointer chooses between the
+        callee's inlinable copy (alwaysinline: LLVM inlines it, frame protocol and
+        all, so nothing observable changes) and the generic path; the two results
+        (if any: a tail call returns none) meet in a phi."""
+        target = self.gen.inlined_calls.get(self.pc)
+        if target is None or self.is_self(clos):
+            return call(self.callee(clos))
+        known = self.val(f"icmp eq i64 {self.field(clos, 0)}, {self.pc_value(target)}", "c")
+        l_known, l_other, l_join = (self.new_label(h) for h in ("inl", "call", "called"))
+        self.e(f"br i1 {known}, label %{l_known}, label %{l_other}")
+        self.label(l_known)
+        r1 = call(f"@{self.gen.inline_name(target)}")
+        b1 = self.cur
+        if r1 is not None:
+            self.e(f"br label %{l_join}")
+        self.label(l_other)
+        r2 = call(self.native_code_of(clos))
+        if r1 is None or r2 is None:
+            return None
+        b2 = self.cur
+        self.e(f"br label %{l_join}")
+        self.label(l_join)
+        return self.val(f"phi {RET} [ {r1}, %{b1} ], [ {r2}, %{b2} ]", "ret")
 
     def resolve_deferred(self, r: str) -> str:
         """After a non-tail call: run an application the callee deferred (sp tag 1), and
@@ -683,10 +709,12 @@ class Emitter:
             self.e("ret i32 1")
 
     def tail_apply(self, clos: str, extra: str | int) -> None:
-        fn = self.callee(clos)
-        r = self.val(f"musttail call {NATIVE_CC} {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})",
-                     "ret")  # fmt: skip
-        self.e(f"ret {RET} {r}")
+        def call(fn: str) -> None:
+            r = self.val(f"musttail call {NATIVE_CC} {RET} {fn}(ptr {self.sp_ptr(0)}, i64 {clos}, "
+                         f"i64 {extra})", "ret")  # fmt: skip
+            self.e(f"ret {RET} {r}")
+
+        self.speculate(clos, call)
 
     def ret(self) -> None:
         r1 = self.val(f"insertvalue {RET} undef, i64 {self.accu}, 0", "rv")
@@ -1696,6 +1724,15 @@ GLOBALS = """\
 MAX_EMISSIONS = 4
 
 
+#: Instructions that call a closure.
+CALL_OPS: frozenset[Op] = frozenset({
+    Op.APPLY, Op.APPLY1, Op.APPLY2, Op.APPLY3,
+    Op.APPTERM, Op.APPTERM1, Op.APPTERM2, Op.APPTERM3,
+})  # fmt: skip
+#: Largest function (bytecode instructions) a call site inlines.
+MAX_INLINED = 40
+
+
 class ModuleGen:
     """Collects the IR of one compilation unit: a function and all its try regions."""
 
@@ -1713,6 +1750,9 @@ class ModuleGen:
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
         self.base_name = ""  # the module's main function (its try regions are named after it)
         self.reaches_stop = False  # some code of the module ends at STOP (toplevel code)
+        #: Calls whose callee is known and small: call pc -> callee entry (its copy in
+        #: this module is inlined behind a test of the closure's code pointer).
+        self.inlined_calls: dict[int, int] = {}
 
     def declare_use(self, fn: str) -> None:
         self.used.add(fn)
@@ -1735,6 +1775,11 @@ class ModuleGen:
     @staticmethod
     def function_name(entry: int) -> str:
         return f"caml_{entry}"
+
+    @staticmethod
+    def inline_name(entry: int) -> str:
+        """The module's own copy of a function that call sites inline."""
+        return f"caml_{entry}.inline"
 
     @staticmethod
     def osr_name(header: int) -> str:
@@ -1760,7 +1805,59 @@ class ModuleGen:
             self.self_calls = False
             self._emit_region(discover_region(self.code, restart, True),
                               self.function_name(restart), "closure")  # fmt: skip
+        self._emit_inlined()
         return self.module_text()
+
+    def _emit_inlined(self) -> None:
+        """The module's copies of the callees its call sites inline (internal, alwaysinline)."""
+        self.self_calls = False
+        for callee in sorted(set(self.inlined_calls.values())):
+            self._emit_region(discover_region(self.code, callee, True), self.inline_name(callee),
+                              "closure")  # fmt: skip
+            head, _, rest = self.functions[-1].partition("\n")
+            head = head.replace("define ", "define internal ", 1).replace(") {", ") alwaysinline {")
+            self.functions[-1] = head + "\n" + rest
+
+    def global_calls(self, region: Region) -> dict[int, tuple[int, int]]:
+        """Calls in ``region`` (and its try bodies) whose closure the instruction just
+        before loads from a global's field (ocamlc's ``M.f x``): pc -> (global, field)."""
+        found: dict[int, tuple[int, int]] = {}
+        todo = [region]
+        while todo:
+            region = todo.pop()
+            todo.extend(region.children.values())
+            for leader in region.leaders:
+                pc, prev, last = leader, None, block_end(self.code, region, leader)
+                while True:
+                    ins = self.code[pc]
+                    if (ins.op in CALL_OPS and prev is not None
+                            and prev.op in (Op.GETGLOBALFIELD, Op.PUSHGETGLOBALFIELD)):
+                        found[pc] = (prev.args[0], prev.args[1])
+                    if pc == last:
+                        break
+                    prev, pc = ins, pc + 4 * ins.size
+        return found
+
+    def inlinable(self, entry: int) -> bool:
+        """Whether a call site may inline the function at ``entry``: small, makes no
+        call (its own calls would need its frame protocol) and has no try region."""
+        if entry not in self.code or self.code[entry].op == Op.RESTART:
+            return False
+        region = discover_region(self.code, entry, True)
+        if region.children:
+            return False
+        count = 0
+        for leader in region.leaders:
+            pc, last = leader, block_end(self.code, region, leader)
+            while True:
+                ins = self.code[pc]
+                count += 1
+                if ins.op in CALL_OPS or count > MAX_INLINED:
+                    return False
+                if pc == last:
+                    break
+                pc += 4 * ins.size
+        return True
 
     def compile_osr(self, region: Region) -> str:
         """IR text of the module entered at a loop header by on-stack replacement: the
@@ -1770,6 +1867,7 @@ class ModuleGen:
         self.base_name = self.osr_name(region.start)
         self.self_calls = False  # env is the closure, but the prologue is not ours to loop to
         self._emit_region(region, self.base_name, "osr")
+        self._emit_inlined()
         return self.module_text()
 
     def osr_region(self, header: int, compiled: Set[int]) -> Region:

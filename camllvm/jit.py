@@ -20,7 +20,7 @@ from pathlib import Path
 from camllvm.decoder import Instruction, LazyCode
 from typing import TYPE_CHECKING
 from camllvm.errors import CamllvmError
-from camllvm.irgen import CompileError, ModuleGen, StateLayout
+from camllvm.irgen import CompileError, ModuleGen, Region, StateLayout, discover_region
 from camllvm.opcodes import Op
 from camllvm.reader import Executable
 from camllvm.runtime.bridge import Runtime
@@ -60,6 +60,22 @@ class JitStats:
     instructions: int = 0  # LLVM IR lines
     bytecode: int = 0  # bytecode instructions lowered
     irgen: float = 0.0
+
+
+CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251
+
+
+def _tag(v: int) -> int:
+    return ctypes.c_ulong.from_address(v - 8).value & 0xFF
+
+
+def _field(v: int | None, i: int) -> int | None:
+    """Field i of the OCaml block v, if v is a block that has it."""
+    if v is None or v & 1 or v == 0 or _tag(v) >= NO_SCAN_TAG:
+        return None
+    if not 0 <= i < ctypes.c_ulong.from_address(v - 8).value >> 10:
+        return None
+    return ctypes.c_long.from_address(v + 8 * i).value
 
 
 class Jit:
@@ -215,7 +231,8 @@ class Jit:
         if restart is not None:
             names.append(ModuleGen.function_name(restart))
         engine = self.cold_engine if entry == 0 else self.engine
-        source_key = self._source_key(entry)
+        inlined = self._inlined_calls(entry, None) if engine is self.engine else {}
+        source_key = self._source_key(entry) + "".join(f":{c}>{t}" for c, t in sorted(inlined.items()))
         addresses = engine.cached(source_key, names)
         self.stats.functions += 1
         if addresses is None:
@@ -224,6 +241,7 @@ class Jit:
             t0 = time.perf_counter()
             gen = ModuleGen(self.code, self.prims, self.layout)
             gen.unbox_floats = self.options.unbox_floats
+            gen.inlined_calls = inlined
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
             self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
@@ -278,7 +296,9 @@ class Jit:
         gen.unbox_floats = self.options.unbox_floats
         region = gen.osr_region(header, {h for h, (a, _) in self._osr.items() if a})
         handoffs = sorted(region.handoffs)
-        source_key = self._source_key(header) + f":osr:{handoffs}"
+        gen.inlined_calls = self._inlined_calls(header, region)
+        source_key = (self._source_key(header) + f":osr:{handoffs}"
+                      + "".join(f":{c}>{t}" for c, t in sorted(gen.inlined_calls.items())))
         addresses = self.engine.cached(source_key, [name])
         if addresses is not None:
             return addresses[name], self.engine.address(stop_marker) != 0
@@ -294,6 +314,34 @@ class Jit:
         if self.options.perf_map:
             self._native[addresses[name]] = header
         return addresses[name], gen.reaches_stop
+
+    def _inlined_calls(self, entry: int, region: Region | None) -> dict[int, int]:
+        """Calls of the function at ``entry`` (or of an OSR ``region``) to a global's
+        closure (``M.f x``) whose function is small enough to inline, from the
+        globals' values now: the code tests at run time that the closure still runs
+        that function."""
+        if self.options.opt < 1 or entry == 0:
+            return {}
+        gen = ModuleGen(self.code, self.prims, self.layout)
+        if region is None:
+            region = discover_region(self.code, entry, True)
+        inlined = {}
+        for call, (glob, fld) in gen.global_calls(region).items():
+            target = self._global_closure_entry(glob, fld)
+            if target is not None and target != entry and gen.inlinable(target):
+                inlined[call] = target
+        return inlined
+
+    def _global_closure_entry(self, glob: int, fld: int) -> int | None:
+        """The code offset of the closure now in field ``fld`` of global ``glob``
+        (None if it is not a closure of the main code, e.g. not yet initialised)."""
+        lib = self.runtime.lib
+        clos = _field(_field(ctypes.c_long.in_dll(lib, "caml_global_data").value, glob), fld)
+        if clos is None or _tag(clos) not in (CLOSURE_TAG, INFIX_TAG):
+            return None
+        code = ctypes.c_long.from_address(clos).value
+        offset = code - ctypes.c_long.in_dll(lib, "caml_start_code").value
+        return offset if 0 <= offset < len(self.exe.code) and offset % 4 == 0 else None
 
     def _want_ir(self) -> bool:
         return self.options.dump_ir is not None or self.options.dump_asm is not None

@@ -7,8 +7,9 @@ the three. Times are CPU times (user + sys) of the child process from ``os.wait4
 camllvm runs twice per round: *cold* with ``--no-cache`` (everything included:
 start-up, compiling every function that runs, running), and *cached* with the
 code cache filled by the unmeasured check run; *warm* is the cached time less
-the cache loading it reports with ``--stats`` and the Python start-up overhead
-(measured once per session on a hello program). Results: a table on stdout, ``results.md``,
+what it reports with ``--stats`` as loading (LLVM's library and engines, then the
+cached code) and the Python start-up overhead (measured once per session on a hello
+program). Results: a table on stdout, ``results.md``,
 ``results.png`` (ratios, log scale) and ``results.json`` (raw samples) in ``--out``.
 """
 
@@ -486,7 +487,8 @@ def notes(meta: dict[str, object]) -> list[str]:
         "*cold* = a run with `--no-cache`: start-up, compilation of everything compiled "
         "(in tiered mode: what got hot), and the run itself; *compile* = its irgen + llvm "
         "parse + optimise + codegen, as reported by `--stats`.",
-        f"*warm* = cached - loading the cached code - Python start-up overhead; the "
+        f"*warm* = cached - loading LLVM and the cached code (`llvm load` and `codegen` "
+        f"of its `--stats`) - Python start-up overhead; the "
         f"overhead, measured once "
         f"per session as CPU(`camllvm run --jit=off hello`) - CPU(`ocamlrun hello`), is "
         f"{ov['overhead']:.3f} s. A warm time is floored at {MIN_WARM} s.",

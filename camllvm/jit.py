@@ -60,6 +60,7 @@ class JitStats:
     instructions: int = 0  # LLVM IR lines
     bytecode: int = 0  # bytecode instructions lowered
     irgen: float = 0.0
+    llvm_load: float = 0.0  # loading LLVM, making the engines, installing the glue
 
 
 CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251
@@ -110,6 +111,7 @@ class Jit:
         """LLVM is loaded (40 ms) and the glue installed when the first function is
         compiled: a run of the tiered mode that compiles nothing never needs them."""
         if self._engines is None:
+            t0 = time.perf_counter()
             from camllvm.engine import Engine
 
             opts, path = self.options, self.runtime.path
@@ -119,6 +121,7 @@ class Jit:
             cold = hot if opts.opt == 0 else Engine(0, path, verify=opts.verify, cache_dir=cache)
             self._engines = hot, cold
             self._install_glue(hot)
+            self.stats.llvm_load = time.perf_counter() - t0
         return self._engines
 
     @property
@@ -469,7 +472,7 @@ class Jit:
             f"camllvm stats: functions compiled {s.functions}, bytecode instructions {s.bytecode}, "
             f"IR lines {s.instructions}, "
             f"from the code cache {hits}\n"
-            f"camllvm stats: time irgen {s.irgen:.3f}s, llvm parse {parse:.3f}s, "
+            f"camllvm stats: time llvm load {s.llvm_load:.3f}s, irgen {s.irgen:.3f}s, llvm parse {parse:.3f}s, "
             f"optimise {optimise:.3f}s, codegen {codegen:.3f}s\n"
             f"camllvm stats: interpreter entries {interp}, native entries {native}, "
             f"crossings {crossings}\n"

@@ -682,13 +682,20 @@ void camllvm_main_big_stack(char **argv, size_t stack_bytes)
   a.argv = argv;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &a.mask);
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, stack_bytes);
-  pthread_setattr_default_np(&attr);
-  pthread_attr_setguardsize(&attr, GUARD_BYTES);
-  if (pthread_create(&tid, &attr, main_thread, &a) != 0)
-    caml_fatal_error("camllvm: cannot create the main thread (%zu bytes of C stack)",
-                     stack_bytes);
+  /* Under a limit on address space the stack may not fit: halve it (down to
+     64 MiB; the guard zone still turns an overflow into Stack_overflow). */
+  for (;;) {
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, stack_bytes);
+    pthread_setattr_default_np(&attr);
+    pthread_attr_setguardsize(&attr, GUARD_BYTES);
+    if (pthread_create(&tid, &attr, main_thread, &a) == 0) break;
+    pthread_attr_destroy(&attr);
+    if (stack_bytes <= ((size_t) 64 << 20))
+      caml_fatal_error("camllvm: cannot create the main thread (%zu bytes of C stack)",
+                       stack_bytes);
+    stack_bytes /= 2;
+  }
   pthread_join(tid, NULL);
   exit(0);
 }

@@ -1007,7 +1007,12 @@ def lower_return(em: Emitter, ins: Instruction) -> bool:
     em.e(f"br i1 {more}, label %{l_more}, label %{l_ret}")
     saved = (em.spb, em.spo)
     em.label(l_more)
-    em.tail_apply(em.accu, em.val(f"sub i64 {em.extra}, 1", "extra"))
+    # Over-application: the result is applied to the arguments left, by the glue
+    # (camllvm_apply_closure), so that every RETURN need not carry a table lookup.
+    fn = em.val("load ptr, ptr @camllvm_over_apply, !invariant.load !2", "fn")
+    r = em.val(f"musttail call {NATIVE_CC} {RET} {fn}(ptr {em.sp_ptr(0)}, i64 {em.accu}, "
+               f"i64 {em.val(f'sub i64 {em.extra}, 1', 'extra')})", "ret")  # fmt: skip
+    em.e(f"ret {RET} {r}")
     em.label(l_ret)
     em.rebase(*saved)
     em.ret()
@@ -1717,6 +1722,7 @@ GLOBALS = """\
 @caml_something_to_do = external global i32
 @camllvm_table = external global ptr
 @camllvm_table_size = external global i64
+@camllvm_over_apply = external global ptr
 """
 
 

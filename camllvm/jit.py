@@ -436,7 +436,7 @@ class Jit:
         addresses = (engine.cached("glue", names, count=False)
                      or engine.compile(GLUE_IR, names, "glue")[0])  # fmt: skip
         set_glue = self.runtime.lib.camllvm_set_glue
-        set_glue.argtypes = [ctypes.c_void_p] * 4
+        set_glue.argtypes = [ctypes.c_void_p] * 5
         set_glue(*(addresses[name] for name in GLUE_FUNCTIONS))
 
     def at_exit(self) -> None:

@@ -1737,6 +1737,24 @@ CALL_OPS: frozenset[Op] = frozenset({
 })  # fmt: skip
 #: Largest function (bytecode instructions) a call site inlines.
 MAX_INLINED = 40
+_ENVACC = {Op.ENVACC1: 1, Op.ENVACC2: 2, Op.ENVACC3: 3, Op.ENVACC4: 4,
+           Op.PUSHENVACC1: 1, Op.PUSHENVACC2: 2, Op.PUSHENVACC3: 3, Op.PUSHENVACC4: 4}
+
+
+def callee_source(ins: Instruction) -> tuple[str, int, int] | None:
+    """Where the closure ``ins`` leaves in accu comes from, if a compiler can look
+    there (see ModuleGen.known_calls)."""
+    if ins.op in (Op.GETGLOBALFIELD, Op.PUSHGETGLOBALFIELD):
+        return ("global", ins.args[0], ins.args[1])
+    if ins.op in _ENVACC or ins.op in (Op.ENVACC, Op.PUSHENVACC):
+        return ("env", _ENVACC.get(ins.op) or ins.args[0], 0)
+    if ins.op in _OFFSETCLOSURE:
+        words = _OFFSETCLOSURE[ins.op]
+    elif ins.op in (Op.OFFSETCLOSURE, Op.PUSHOFFSETCLOSURE):
+        words = ins.args[0]
+    else:
+        return None
+    return ("offset", words, 0) if words else None  # (0: this very function)
 
 
 class ModuleGen:
@@ -1824,10 +1842,12 @@ class ModuleGen:
             head = head.replace("define ", "define internal ", 1).replace(") {", ") alwaysinline {")
             self.functions[-1] = head + "\n" + rest
 
-    def global_calls(self, region: Region) -> dict[int, tuple[int, int]]:
+    def known_calls(self, region: Region) -> dict[int, tuple[str, int, int]]:
         """Calls in ``region`` (and its try bodies) whose closure the instruction just
-        before loads from a global's field (ocamlc's ``M.f x``): pc -> (global, field)."""
-        found: dict[int, tuple[int, int]] = {}
+        before loads from where a compiler can look at it: pc -> ("global", g, f)
+        (ocamlc's ``M.f x``), ("env", k, 0) (a function the closure captured) or
+        ("offset", words, 0) (a sibling in a recursive definition)."""
+        found: dict[int, tuple[str, int, int]] = {}
         todo = [region]
         while todo:
             region = todo.pop()
@@ -1836,9 +1856,9 @@ class ModuleGen:
                 pc, prev, last = leader, None, block_end(self.code, region, leader)
                 while True:
                     ins = self.code[pc]
-                    if (ins.op in CALL_OPS and prev is not None
-                            and prev.op in (Op.GETGLOBALFIELD, Op.PUSHGETGLOBALFIELD)):
-                        found[pc] = (prev.args[0], prev.args[1])
+                    source = callee_source(prev) if ins.op in CALL_OPS and prev is not None else None
+                    if source is not None:
+                        found[pc] = source
                     if pc == last:
                         break
                     prev, pc = ins, pc + 4 * ins.size

@@ -66,17 +66,43 @@ class JitStats:
 CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251
 
 
+def _is_block(v: int | None) -> bool:
+    return v is not None and v != 0 and not v & 1
+
+
+def _header(v: int) -> int:
+    return ctypes.c_ulong.from_address(v - 8).value
+
+
 def _tag(v: int) -> int:
-    return ctypes.c_ulong.from_address(v - 8).value & 0xFF
+    return _header(v) & 0xFF
+
+
+def _extent(v: int) -> tuple[int, int]:
+    """(first field, one past the last) of the block v points into: an infix
+    pointer (a closure of a recursive definition) lies inside its block."""
+    if _tag(v) == INFIX_TAG:
+        start = v - 8 * (_header(v) >> 10)
+        return start, start + 8 * (_header(start) >> 10)
+    return v, v + 8 * (_header(v) >> 10)
 
 
 def _field(v: int | None, i: int) -> int | None:
-    """Field i of the OCaml block v, if v is a block that has it."""
-    if v is None or v & 1 or v == 0 or _tag(v) >= NO_SCAN_TAG:
+    """Field i of the structured OCaml block v, if it has one."""
+    if not _is_block(v) or _tag(v) >= NO_SCAN_TAG:
         return None
-    if not 0 <= i < ctypes.c_ulong.from_address(v - 8).value >> 10:
+    start, end = _extent(v)
+    at = v + 8 * i
+    return ctypes.c_long.from_address(at).value if start <= at < end else None
+
+
+def _sibling(clos: int | None, words: int) -> int | None:
+    """OFFSETCLOSURE's result from closure clos: a closure of the same block."""
+    if not _is_block(clos) or _tag(clos) not in (CLOSURE_TAG, INFIX_TAG):
         return None
-    return ctypes.c_long.from_address(v + 8 * i).value
+    start, end = _extent(clos)
+    at = clos + 8 * words
+    return at if start <= at < end and (at == start or _tag(at) == INFIX_TAG) else None
 
 
 class Jit:
@@ -319,31 +345,40 @@ class Jit:
         return addresses[name], gen.reaches_stop
 
     def _inlined_calls(self, entry: int, region: Region | None) -> dict[int, int]:
-        """Calls of the function at ``entry`` (or of an OSR ``region``) to a global's
-        closure (``M.f x``) whose function is small enough to inline, from the
-        globals' values now: the code tests at run time that the closure still runs
-        that function."""
+        """Calls of the function at ``entry`` (or of an OSR ``region``) whose closure
+        comes from a global (``M.f x``), the environment or a recursive sibling, and
+        whose function is small enough to inline: the values are read now (the
+        closure being compiled: camllvm_compiling_closure), and the code tests at
+        run time that the closure called still runs that function."""
         if self.options.opt < 1 or entry == 0:
             return {}
         gen = ModuleGen(self.code, self.prims, self.layout)
         if region is None:
             region = discover_region(self.code, entry, True)
+        lib = self.runtime.lib
+        env = ctypes.c_long.in_dll(lib, "camllvm_compiling_closure").value
+        if region.is_function and not region.osr and self._closure_entry(env) != entry:
+            env = None  # (a RESTART entry's closure, or none known)
         inlined = {}
-        for call, (glob, fld) in gen.global_calls(region).items():
-            target = self._global_closure_entry(glob, fld)
+        for call, (kind, a, b) in gen.known_calls(region).items():
+            if kind == "global":
+                clos = _field(_field(ctypes.c_long.in_dll(lib, "caml_global_data").value, a), b)
+            elif kind == "env":
+                clos = _field(env, a)
+            else:
+                clos = _sibling(env, a)
+            target = self._closure_entry(clos)
             if target is not None and target != entry and gen.inlinable(target):
                 inlined[call] = target
         return inlined
 
-    def _global_closure_entry(self, glob: int, fld: int) -> int | None:
-        """The code offset of the closure now in field ``fld`` of global ``glob``
-        (None if it is not a closure of the main code, e.g. not yet initialised)."""
-        lib = self.runtime.lib
-        clos = _field(_field(ctypes.c_long.in_dll(lib, "caml_global_data").value, glob), fld)
-        if clos is None or _tag(clos) not in (CLOSURE_TAG, INFIX_TAG):
+    def _closure_entry(self, clos: int | None) -> int | None:
+        """The code offset of the closure ``clos`` (None if it is not a closure of the
+        main code, e.g. a global not yet initialised)."""
+        if clos is None or not _is_block(clos) or _tag(clos) not in (CLOSURE_TAG, INFIX_TAG):
             return None
         code = ctypes.c_long.from_address(clos).value
-        offset = code - ctypes.c_long.in_dll(lib, "caml_start_code").value
+        offset = code - ctypes.c_long.in_dll(self.runtime.lib, "caml_start_code").value
         return offset if 0 <= offset < len(self.exe.code) and offset % 4 == 0 else None
 
     def _want_ir(self) -> bool:

@@ -228,6 +228,9 @@ static camllvm_ret camllvm_apply(value *sp, value clos, intnat extra_args)
 }
 
 extern int camllvm_tier_active;
+/* The closure whose code is being compiled, while Python compiles (Val_unit if
+   unknown): the compiler reads the functions its environment holds. */
+value camllvm_compiling_closure = Val_unit;
 camllvm_fn camllvm_tier_native_call(uintnat i, camllvm_fn interpreted);
 
 /* First call of a function (from the glue's lazy entry, which then tail-calls
@@ -236,10 +239,15 @@ camllvm_fn camllvm_lazy_target(value env)
 {
   uintnat i = (uintnat)((code_t) Code_val(env) - caml_start_code);
   camllvm_fn fn;
-  if (camllvm_tier_active) return camllvm_tier_native_call(i, defer_entry);
-  fn = compile_hook ? (camllvm_fn) compile_hook((intnat)(i * sizeof(opcode_t))) : NULL;
-  if (fn == NULL) fn = defer_entry;
-  camllvm_table[i] = fn;
+  camllvm_compiling_closure = env;
+  if (camllvm_tier_active) {
+    fn = camllvm_tier_native_call(i, defer_entry);
+  } else {
+    fn = compile_hook ? (camllvm_fn) compile_hook((intnat)(i * sizeof(opcode_t))) : NULL;
+    if (fn == NULL) fn = defer_entry;
+    camllvm_table[i] = fn;
+  }
+  camllvm_compiling_closure = Val_unit;
   return fn;
 }
 

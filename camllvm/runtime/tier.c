@@ -41,6 +41,7 @@ int camllvm_patch_entry(intnat ofs);
 value camllvm_run_from_interp(camllvm_fn fn, value *sp, value *args, value env,
                               intnat extra_args, int toplevel);
 extern camllvm_fn *camllvm_table;
+extern value camllvm_compiling_closure;
 extern code_t camllvm_enter_switch;
 
 /* Opcode properties (from camllvm/tier.py) */
@@ -337,8 +338,11 @@ void camllvm_tier_install(void)
 value camllvm_tier_call(value id)
 {
   struct tier_site *s = &sites[Long_val(id)];
-  if (++s->count == call_threshold && compile_function(s->target, Long_val(id)) == NULL)
-    unpatch(s);
+  if (++s->count == call_threshold) {
+    camllvm_compiling_closure = Caml_state_field(extern_sp)[0];  /* env, pushed by C_CALL */
+    if (compile_function(s->target, Long_val(id)) == NULL) unpatch(s);
+    camllvm_compiling_closure = Val_unit;
+  }
   return Val_unit;
 }
 
@@ -364,7 +368,9 @@ value camllvm_tier_loop(value id)
   if (s->osr == NULL) {
     if (s->dead || ++s->count < loop_threshold) return Val_false;
     camllvm_tier_compiles++;
+    camllvm_compiling_closure = sp[0];
     s->osr = compile_loop((intnat) s->target * sizeof(opcode_t), Long_val(id));
+    camllvm_compiling_closure = Val_unit;
     if (s->osr == NULL) {                     /* stays interpreted */
       s->dead = 1;
       unpatch(s);

@@ -1,7 +1,10 @@
 (* Calls to small functions of other modules (Stdlib's abs, fst, succ, invalid_arg, max,
-   Fun.id, Option.is_some ...) in hot loops: compiled code inlines them behind a test
-   of the closure's code pointer. Results, exceptions raised inside the inlined code
-   and their backtraces (with b) must be those of ocamlrun. *)
+   Fun.id, Option.is_some ...), of the environment and of a recursive definition in
+   hot loops: compiled code inlines them behind a test of the closure's code pointer
+   (taken from the closure being compiled). Closures of the same code with other
+   functions in their environment must take the generic path. Results, exceptions
+   raised inside the inlined code and their backtraces (with b) must be those of
+   ocamlrun. *)
 let hot n f =
   let acc = ref 0 in
   for i = 1 to n do
@@ -13,7 +16,22 @@ let checked i =
   try if i mod 1000 = 0 then invalid_arg "multiple of 1000" else i
   with Invalid_argument m -> String.length m
 
+(* Same code, different captured functions: whichever closure triggers the compile,
+   the other one's calls fail the code test. *)
+let make f = fun x -> f x + 1
+let with_succ = make succ
+let with_neg = make (fun x -> -x)
+let with_big = make (fun x -> if x > 1000 then x * 2 else List.length [ x; x ])
+
+(* Siblings of a recursive definition (OFFSETCLOSURE), the callee small and leaf. *)
+let rec outer n = if n land 1 = 0 then leaf n else other n
+and leaf n = n * 3
+and other n = leaf (n + 1) - 1
+
 let () =
+  Printf.printf "captured %d\n" (hot 50000 (fun i -> with_succ i + with_neg i + with_big i));
+  Printf.printf "captured again %d\n" (hot 50000 (fun i -> with_neg i - with_succ i));
+  Printf.printf "siblings %d\n" (hot 50000 outer);
   Printf.printf "abs %d\n" (hot 50000 (fun i -> abs (i - 25000)));
   Printf.printf "pairs %d\n" (hot 50000 (fun i -> fst (i, 1) + snd (2, i)));
   Printf.printf "succ/pred %d\n" (hot 50000 (fun i -> succ i + pred i));

@@ -609,8 +609,9 @@ intnat camllvm_state_offset(int field)
    raised later (Gc.set) or frames bigger than the sizing assumes: a fault in
    the guard zone from native code (at a call or a frame push, where a callee
    could raise too) raises Stack_overflow as the runtime's own check would;
-   from C code, which cannot be abandoned halfway, the program ends as with an
-   uncaught Stack_overflow. */
+   from C code, which cannot be abandoned halfway, the program ends with the
+   message and exit code of an uncaught Stack_overflow (but without at_exit:
+   no OCaml code runs on the signal stack, so unflushed output is lost). */
 #define GUARD_BYTES ((size_t) 1 << 20)
 #define ALT_STACK_BYTES ((size_t) 64 << 10)
 

@@ -105,6 +105,11 @@ def _sibling(clos: int | None, words: int) -> int | None:
     return at if start <= at < end and (at == start or _tag(at) == INFIX_TAG) else None
 
 
+def _inline_key(inlined: dict[int, int]) -> str:
+    """What the choice of inlined callees adds to a module's cache key."""
+    return "".join(f":{call}>{target}" for call, target in sorted(inlined.items()))
+
+
 class Jit:
     """Compiles the functions of one executable on demand."""
 
@@ -261,7 +266,7 @@ class Jit:
             names.append(ModuleGen.function_name(restart))
         engine = self.cold_engine if entry == 0 else self.engine
         inlined = self._inlined_calls(entry, None) if engine is self.engine else {}
-        source_key = self._source_key(entry) + "".join(f":{c}>{t}" for c, t in sorted(inlined.items()))
+        source_key = self._source_key(entry) + _inline_key(inlined)
         addresses = engine.cached(source_key, names)
         self.stats.functions += 1
         if addresses is None:
@@ -326,8 +331,7 @@ class Jit:
         region = gen.osr_region(header, {h for h, (a, _) in self._osr.items() if a})
         handoffs = sorted(region.handoffs)
         gen.inlined_calls = self._inlined_calls(header, region)
-        source_key = (self._source_key(header) + f":osr:{handoffs}"
-                      + "".join(f":{c}>{t}" for c, t in sorted(gen.inlined_calls.items())))
+        source_key = self._source_key(header) + f":osr:{handoffs}" + _inline_key(gen.inlined_calls)
         addresses = self.engine.cached(source_key, [name])
         if addresses is not None:
             return addresses[name], self.engine.address(stop_marker) != 0

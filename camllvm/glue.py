@@ -9,17 +9,15 @@ call native code, and the table entries that are not compiled OCaml functions
 
 from __future__ import annotations
 
-from camllvm.irgen import GLOBALS, NATIVE_CC, RET
+from camllvm.irgen import NATIVE_CC, RET
 
 GLUE_FUNCTIONS = ("camllvm_call_native", "camllvm_lazy_entry", "camllvm_defer_entry",
-                  "camllvm_apply_generic", "camllvm_apply_closure")  # fmt: skip
+                  "camllvm_apply_generic")  # fmt: skip
 
 GLUE_IR = f"""\
 ; camllvm glue: C <-> preserve_none
-{GLOBALS}
 declare ptr @camllvm_lazy_target(i64)
 declare ptr @camllvm_code_of_closure(i64)
-declare i64 @llvm.umin.i64(i64, i64)
 
 ; C calls native code through this.
 define {RET} @camllvm_call_native(ptr %fn, ptr %sp, i64 %env, i64 %extra) {{
@@ -47,28 +45,10 @@ define {NATIVE_CC} {RET} @camllvm_defer_entry(ptr %sp, i64 %clos, i64 %extra) {{
   ret {RET} %r2
 }}
 
-; Generic application of a closure whose code lies outside the main code area.
+; Generic application of any closure (the C side finds its code): the table's
+; entry for code outside the main code area, and RETURN's over-application.
 define {NATIVE_CC} {RET} @camllvm_apply_generic(ptr %sp, i64 %clos, i64 %extra) {{
   %fn = call ptr @camllvm_code_of_closure(i64 %clos)
-  %r = musttail call {NATIVE_CC} {RET} %fn(ptr %sp, i64 %clos, i64 %extra)
-  ret {RET} %r
-}}
-
-; Application of any closure, through the table (as Emitter.native_code_of): a
-; function's RETURN with arguments left over (rare) calls this rather than
-; carrying the lookup in its own code.
-define {NATIVE_CC} {RET} @camllvm_apply_closure(ptr %sp, i64 %clos, i64 %extra) {{
-  %p = inttoptr i64 %clos to ptr
-  %code = load i64, ptr %p
-  %base = load ptr, ptr @caml_start_code
-  %b = ptrtoint ptr %base to i64
-  %rel = sub i64 %code, %b
-  %idx = lshr i64 %rel, 2
-  %n = load i64, ptr @camllvm_table_size
-  %i = call i64 @llvm.umin.i64(i64 %idx, i64 %n)
-  %t = load ptr, ptr @camllvm_table
-  %slot = getelementptr ptr, ptr %t, i64 %i
-  %fn = load ptr, ptr %slot
   %r = musttail call {NATIVE_CC} {RET} %fn(ptr %sp, i64 %clos, i64 %extra)
   ret {RET} %r
 }}

@@ -13,7 +13,7 @@ allocas that mem2reg turns into phis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 
 from camllvm.decoder import Instruction
@@ -205,6 +205,18 @@ def block_end(code: Mapping[int, Instruction], region: Region, leader: int) -> i
         if nxt in leaders:
             return pc
         pc = nxt
+
+
+def block_instructions(code: Mapping[int, Instruction], region: Region,
+                       leader: int) -> Iterator[Instruction]:
+    """The instructions of the block at ``leader``, in order."""
+    pc, last = leader, block_end(code, region, leader)
+    while True:
+        ins = code[pc]
+        yield ins
+        if pc == last:
+            return
+        pc += 4 * ins.size
 
 
 def predecessor_counts(code: Mapping[int, Instruction], region: Region) -> dict[int, int]:
@@ -1007,9 +1019,9 @@ def lower_return(em: Emitter, ins: Instruction) -> bool:
     em.e(f"br i1 {more}, label %{l_more}, label %{l_ret}")
     saved = (em.spb, em.spo)
     em.label(l_more)
-    # Over-application: the result is applied to the arguments left, by the glue
-    # (camllvm_apply_closure), so that every RETURN need not carry a table lookup.
-    fn = em.val("load ptr, ptr @camllvm_over_apply, !invariant.load !2", "fn")
+    # Over-application (rare): the result is applied to the arguments left by the
+    # glue's generic application, so that every RETURN need not carry a table lookup.
+    fn = em.val("load ptr, ptr @camllvm_apply_entry, !invariant.load !2", "fn")
     r = em.val(f"musttail call {NATIVE_CC} {RET} {fn}(ptr {em.sp_ptr(0)}, i64 {em.accu}, "
                f"i64 {em.val(f'sub i64 {em.extra}, 1', 'extra')})", "ret")  # fmt: skip
     em.e(f"ret {RET} {r}")
@@ -1722,7 +1734,7 @@ GLOBALS = """\
 @caml_something_to_do = external global i32
 @camllvm_table = external global ptr
 @camllvm_table_size = external global i64
-@camllvm_over_apply = external global ptr
+@camllvm_apply_entry = external global ptr
 """
 
 
@@ -1853,15 +1865,13 @@ class ModuleGen:
             region = todo.pop()
             todo.extend(region.children.values())
             for leader in region.leaders:
-                pc, prev, last = leader, None, block_end(self.code, region, leader)
-                while True:
-                    ins = self.code[pc]
-                    source = callee_source(prev) if ins.op in CALL_OPS and prev is not None else None
-                    if source is not None:
-                        found[pc] = source
-                    if pc == last:
-                        break
-                    prev, pc = ins, pc + 4 * ins.size
+                prev = None
+                for ins in block_instructions(self.code, region, leader):
+                    if ins.op in CALL_OPS and prev is not None:
+                        source = callee_source(prev)
+                        if source is not None:
+                            found[ins.pc] = source
+                    prev = ins
         return found
 
     def inlinable(self, entry: int) -> bool:
@@ -1872,18 +1882,8 @@ class ModuleGen:
         region = discover_region(self.code, entry, True)
         if region.children:
             return False
-        count = 0
-        for leader in region.leaders:
-            pc, last = leader, block_end(self.code, region, leader)
-            while True:
-                ins = self.code[pc]
-                count += 1
-                if ins.op in CALL_OPS or count > MAX_INLINED:
-                    return False
-                if pc == last:
-                    break
-                pc += 4 * ins.size
-        return True
+        body = [ins for b in region.leaders for ins in block_instructions(self.code, region, b)]
+        return len(body) <= MAX_INLINED and not any(ins.op in CALL_OPS for ins in body)
 
     def compile_osr(self, region: Region) -> str:
         """IR text of the module entered at a loop header by on-stack replacement: the

@@ -78,6 +78,10 @@ def _tag(v: int) -> int:
     return _header(v) & 0xFF
 
 
+def _is_closure(v: int | None) -> bool:
+    return _is_block(v) and _tag(v) in (CLOSURE_TAG, INFIX_TAG)
+
+
 def _extent(v: int) -> tuple[int, int]:
     """(first field, one past the last) of the block v points into: an infix
     pointer (a closure of a recursive definition) lies inside its block."""
@@ -98,7 +102,7 @@ def _field(v: int | None, i: int) -> int | None:
 
 def _sibling(clos: int | None, words: int) -> int | None:
     """OFFSETCLOSURE's result from closure clos: a closure of the same block."""
-    if not _is_block(clos) or _tag(clos) not in (CLOSURE_TAG, INFIX_TAG):
+    if not _is_closure(clos):
         return None
     start, end = _extent(clos)
     at = clos + 8 * words
@@ -379,7 +383,7 @@ class Jit:
     def _closure_entry(self, clos: int | None) -> int | None:
         """The code offset of the closure ``clos`` (None if it is not a closure of the
         main code, e.g. a global not yet initialised)."""
-        if clos is None or not _is_block(clos) or _tag(clos) not in (CLOSURE_TAG, INFIX_TAG):
+        if not _is_closure(clos):
             return None
         code = ctypes.c_long.from_address(clos).value
         offset = code - ctypes.c_long.in_dll(self.runtime.lib, "caml_start_code").value
@@ -475,7 +479,7 @@ class Jit:
         addresses = (engine.cached("glue", names, count=False)
                      or engine.compile(GLUE_IR, names, "glue")[0])  # fmt: skip
         set_glue = self.runtime.lib.camllvm_set_glue
-        set_glue.argtypes = [ctypes.c_void_p] * 5
+        set_glue.argtypes = [ctypes.c_void_p] * 4
         set_glue(*(addresses[name] for name in GLUE_FUNCTIONS))
 
     def at_exit(self) -> None:

@@ -57,7 +57,6 @@ static camllvm_call_fn call_native;      /* C -> native: call_native(fn, sp, env
 static camllvm_fn lazy_entry;            /* table entry before the first call: compiles */
 static camllvm_fn defer_entry;           /* table entry of an interpreted function */
 camllvm_fn camllvm_apply_entry;          /* generic application (native code reads it) */
-camllvm_fn camllvm_over_apply;           /* the glue's camllvm_apply_closure (RETURN's over-application) */
 
 /* Native code of the function whose entry is at code word i (never NULL:
    lazy_entry until compiled, defer_entry if interpreted); one more entry, the
@@ -73,12 +72,10 @@ camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
 
 /* The tiered mode compiles the glue with the first function, possibly after
    the program started: the table's entries made before are NULL. */
-void camllvm_set_glue(camllvm_call_fn call, camllvm_fn lazy, camllvm_fn defer, camllvm_fn apply,
-                      camllvm_fn apply_closure)
+void camllvm_set_glue(camllvm_call_fn call, camllvm_fn lazy, camllvm_fn defer, camllvm_fn apply)
 {
   uintnat i;
   call_native = call; lazy_entry = lazy; defer_entry = defer; camllvm_apply_entry = apply;
-  camllvm_over_apply = apply_closure;
   for (i = 0; i < camllvm_table_size; i++)
     if (camllvm_table[i] == NULL) camllvm_table[i] = lazy;
   if (camllvm_table != NULL) camllvm_table[camllvm_table_size] = apply;

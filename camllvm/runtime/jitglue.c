@@ -248,8 +248,6 @@ camllvm_fn camllvm_lazy_target(value env)
   return fn;
 }
 
-/* ---- raising ---- */
-
 /* ---- instructions with a dynamic number of words (interp.c) ---- */
 
 /* GRAB with too few arguments: build the partial application (code pointer

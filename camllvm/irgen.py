@@ -1753,9 +1753,14 @@ _ENVACC = {Op.ENVACC1: 1, Op.ENVACC2: 2, Op.ENVACC3: 3, Op.ENVACC4: 4,
            Op.PUSHENVACC1: 1, Op.PUSHENVACC2: 2, Op.PUSHENVACC3: 3, Op.PUSHENVACC4: 4}
 
 
-def callee_source(ins: Instruction) -> tuple[str, int, int] | None:
-    """Where the closure ``ins`` leaves in accu comes from, if a compiler can look
-    there (see ModuleGen.known_calls)."""
+def callee_source(ins: Instruction, before: Instruction | None = None) -> tuple[str, int, int] | None:
+    """Where the closure ``ins`` (run just after ``before``) leaves in accu comes
+    from, if a compiler can look there (see ModuleGen.known_calls)."""
+    if Op.GETFIELD0 <= ins.op <= Op.GETFIELD:
+        outer = callee_source(before) if before is not None else None
+        if outer is None or outer[0] != "env":
+            return None
+        return ("envfield", outer[1], ins.args[0] if ins.op == Op.GETFIELD else _n(ins, Op.GETFIELD0))
     if ins.op in (Op.GETGLOBALFIELD, Op.PUSHGETGLOBALFIELD):
         return ("global", ins.args[0], ins.args[1])
     if ins.op in _ENVACC or ins.op in (Op.ENVACC, Op.PUSHENVACC):
@@ -1858,20 +1863,21 @@ class ModuleGen:
         """Calls in ``region`` (and its try bodies) whose closure the instruction just
         before loads from where a compiler can look at it: pc -> ("global", g, f)
         (ocamlc's ``M.f x``), ("env", k, 0) (a function the closure captured) or
-        ("offset", words, 0) (a sibling in a recursive definition)."""
+        ("offset", words, 0) (a sibling in a recursive definition) or ("envfield",
+        k, f) (field f of a captured module: a functor's argument, ``Ord.compare``)."""
         found: dict[int, tuple[str, int, int]] = {}
         todo = [region]
         while todo:
             region = todo.pop()
             todo.extend(region.children.values())
             for leader in region.leaders:
-                prev = None
+                before = prev = None
                 for ins in block_instructions(self.code, region, leader):
                     if ins.op in CALL_OPS and prev is not None:
-                        source = callee_source(prev)
+                        source = callee_source(prev, before)
                         if source is not None:
                             found[ins.pc] = source
-                    prev = ins
+                    before, prev = prev, ins
         return found
 
     def inlinable(self, entry: int) -> bool:

@@ -354,7 +354,8 @@ class Jit:
 
     def _inlined_calls(self, entry: int, region: Region | None) -> dict[int, int]:
         """Calls of the function at ``entry`` (or of an OSR ``region``) whose closure
-        comes from a global (``M.f x``), the environment or a recursive sibling, and
+        comes from a global (``M.f x``), the environment (or a module in it) or a
+        recursive sibling, and
         whose function is small enough to inline: the values are read now (the
         closure being compiled: camllvm_compiling_closure), and the code tests at
         run time that the closure called still runs that function."""
@@ -373,6 +374,8 @@ class Jit:
                 clos = _field(_field(ctypes.c_long.in_dll(lib, "caml_global_data").value, a), b)
             elif kind == "env":
                 clos = _field(env, a)
+            elif kind == "envfield":
+                clos = _field(_field(env, a), b)
             else:
                 clos = _sibling(env, a)
             target = self._closure_entry(clos)

@@ -28,10 +28,23 @@ let rec outer n = if n land 1 = 0 then leaf n else other n
 and leaf n = n * 3
 and other n = leaf (n + 1) - 1
 
+(* A functor's argument: its functions are fields of a module in the environment
+   (ENVACC, GETFIELD); two applications share the code, not the argument. *)
+module type ORD = sig val compare : int -> int -> int end
+module Count (O : ORD) = struct
+  let rec below x = function [] -> 0 | y :: l -> (if O.compare y x < 0 then 1 else 0) + below x l
+end
+module Up = Count (struct let compare (a : int) b = compare a b end)
+module Down = Count (struct let compare a b = if a = 77 then failwith "77" else compare b a end)
+let small = [ 1; 5; 9; 77; 3 ]
+
 let () =
   Printf.printf "captured %d\n" (hot 50000 (fun i -> with_succ i + with_neg i + with_big i));
   Printf.printf "captured again %d\n" (hot 50000 (fun i -> with_neg i - with_succ i));
   Printf.printf "siblings %d\n" (hot 50000 outer);
+  Printf.printf "functor %d\n" (hot 50000 (fun i -> Up.below (i land 15) small));
+  Printf.printf "functor again %d\n"
+    (hot 50000 (fun i -> try Down.below (i land 15) small with Failure _ -> 2));
   Printf.printf "abs %d\n" (hot 50000 (fun i -> abs (i - 25000)));
   Printf.printf "pairs %d\n" (hot 50000 (fun i -> fst (i, 1) + snd (2, i)));
   Printf.printf "succ/pred %d\n" (hot 50000 (fun i -> succ i + pred i));

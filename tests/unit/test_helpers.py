@@ -59,3 +59,7 @@ def test_callee_sources_name_where_a_call_finds_its_closure() -> None:
     assert callee_source(ins(Op.OFFSETCLOSURE, 6)) == ("offset", 6, 0)
     assert callee_source(ins(Op.OFFSETCLOSURE0)) is None  # the function itself: a self call
     assert callee_source(ins(Op.ACC1)) is None
+    assert callee_source(ins(Op.GETFIELD0), ins(Op.PUSHENVACC2)) == ("envfield", 2, 0)
+    assert callee_source(ins(Op.GETFIELD, 7), ins(Op.ENVACC, 5)) == ("envfield", 5, 7)
+    assert callee_source(ins(Op.GETFIELD1), ins(Op.ACC2)) is None  # a local: unknown
+    assert callee_source(ins(Op.GETFIELD1)) is None

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +39,7 @@ class OcamlInstall:
 def find_ocaml() -> OcamlInstall:
     """Locate OCaml's runtime (``CAMLLVM_OCAML_STDLIB`` overrides /usr/lib/ocaml)."""
     stdlib = Path(os.environ.get("CAMLLVM_OCAML_STDLIB", "/usr/lib/ocaml"))
-    ocamlrun = shutil.which("ocamlrun") or "/usr/bin/ocamlrun"
+    ocamlrun = _on_path("ocamlrun") or "/usr/bin/ocamlrun"
     install = OcamlInstall(stdlib, Path(ocamlrun))
     for needed in (install.archive, install.ocamlrun, stdlib / "caml" / "mlvalues.h"):
         if not needed.is_file():
@@ -50,6 +47,16 @@ def find_ocaml() -> OcamlInstall:
                 f"OCaml 4.13 runtime not found: {needed} is missing (install Debian's ocaml-nox)"
             )
     return install
+
+
+def _on_path(command: str) -> str | None:
+    """shutil.which for a plain name (shutil, subprocess and tempfile are imported only
+    to build: ~15 ms of every run's start-up otherwise)."""
+    for folder in os.get_exec_path():
+        path = os.path.join(folder, command)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def cache_root() -> Path:
@@ -86,6 +93,8 @@ def library_path(install: OcamlInstall | None = None) -> Path:
 
 def primitive_names(install: OcamlInstall) -> list[str]:
     """The built-in primitives of this ocamlrun, in its own order (``ocamlrun -p``)."""
+    import subprocess
+
     out = subprocess.run([str(install.ocamlrun), "-p"], capture_output=True, text=True, check=True)
     return [line for line in out.stdout.split() if line]
 
@@ -103,6 +112,8 @@ def primitive_table_source(names: list[str]) -> str:
 
 
 def _run(cmd: list[str], cwd: Path) -> None:
+    import subprocess
+
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
@@ -112,6 +123,9 @@ def _run(cmd: list[str], cwd: Path) -> None:
 
 def build_library(install: OcamlInstall, target: Path) -> None:
     """Compile and link the library in a temporary directory, then rename it into place."""
+    import shutil
+    import tempfile
+
     target.parent.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent.parent))
     try:

@@ -20,13 +20,28 @@ static camllvm_interp_fn camllvm_hook = NULL;
 /* Number of entries into OCaml's own interpreter (for --stats). */
 long camllvm_interp_entries = 0;
 
+/* The raise buffer of the innermost interpreter run that entered native code
+   (set by camllvm_run_from_interp; see camllvm_try). Each run of the real
+   interpreter restores it when it returns (it always returns: it catches
+   every raise), so it never names a dead buffer. Per thread: systhreads
+   switch interpreters and their buffers (initial-exec: one load, no call). */
+__thread void *camllvm_interp_landing __attribute__((tls_model("initial-exec"))) = NULL;
+
+static value real_interprete(code_t prog, asize_t prog_size)
+{
+  void *landing = camllvm_interp_landing;
+  value res = __real_caml_interprete(prog, prog_size);
+  camllvm_interp_landing = landing;
+  return res;
+}
+
 value __wrap_caml_interprete(code_t prog, asize_t prog_size)
 {
   /* prog == NULL is the interpreter's own initialisation call (it builds the
      threaded-code jump table): always the real one. */
   if (prog != NULL && camllvm_hook != NULL) return camllvm_hook(prog, prog_size);
   if (prog != NULL) camllvm_interp_entries++;
-  return __real_caml_interprete(prog, prog_size);
+  return real_interprete(prog, prog_size);
 }
 
 void camllvm_set_hook(camllvm_interp_fn hook) { camllvm_hook = hook; }
@@ -35,7 +50,7 @@ void camllvm_set_hook(camllvm_interp_fn hook) { camllvm_hook = hook; }
 value camllvm_real_interprete(code_t prog, asize_t prog_size)
 {
   camllvm_interp_entries++;
-  return __real_caml_interprete(prog, prog_size);
+  return real_interprete(prog, prog_size);
 }
 
 /* What ocamlrun's main() does: run the program, then exit through the

@@ -7,9 +7,9 @@ import os
 import re
 import stat
 import struct
-import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from camllvm.errors import BytecodeFormatError
 
@@ -105,21 +105,40 @@ def _os_errors(path: str) -> Iterator[None]:
         raise _fail(path, f"cannot read: {e.strerror or e}") from None
 
 
-def _load(path: str) -> bytes:
-    """The whole file, read only once its trailer says it is 4.13 bytecode."""
-    with _os_errors(path):
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(mode):
-            raise _fail(path, "not a regular file, not an OCaml bytecode executable")
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            head = f.read(EXEC_MAGIC_LENGTH)
-            f.seek(max(size - TRAILER_SIZE, 0))
-            read_trailer(path, head, f.read(TRAILER_SIZE), size)
-            f.seek(0)
-            return f.read()
+#: Sections read only when first asked for: the debug information (ocamlc.byte's is 17
+#: of its 20 MB) serves inspection and names, while a run needs code, data and names.
+LAZY_SECTIONS = frozenset({"DBUG"})
+
+
+def _read_at(path: str, f: BinaryIO, offset: int, length: int) -> bytes:
+    f.seek(offset)
+    data = f.read(length)
+    if len(data) != length:
+        raise _fail(path, "file changed while being read")
+    return data
+
+
+class _SectionBytes(Mapping[str, bytes]):
+    """The bytes of each section by name (read-only): LAZY_SECTIONS are read from the
+    file on first use (reopened, as ocamlrun does for backtraces), the rest up front."""
+
+    def __init__(self, path: str, eager: dict[str, bytes], lazy: dict[str, Section]) -> None:
+        self._path = path
+        self._bytes = eager
+        self._lazy = lazy
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._bytes:
+            sec = self._lazy[name]  # (KeyError: no such section)
+            with _os_errors(self._path), open(self._path, "rb") as f:
+                self._bytes[name] = _read_at(self._path, f, sec.offset, sec.length)
+        return self._bytes[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._bytes, *(n for n in self._lazy if n not in self._bytes)])
+
+    def __len__(self) -> int:
+        return len(self._bytes.keys() | self._lazy.keys())
 
 
 def read_trailer(path: str, head: bytes, tail: bytes, size: int) -> tuple[int, str]:
@@ -145,15 +164,14 @@ def read_trailer(path: str, head: bytes, tail: bytes, size: int) -> tuple[int, s
     return count, EXEC_MAGIC
 
 
-def read_sections(path: str, blob: bytes, count: int) -> tuple[Section, ...]:
-    """Locate every section; they end where the table of contents starts (exec.h)."""
-    toc_size = count * DESCRIPTOR_SIZE
-    toc_start = len(blob) - TRAILER_SIZE - toc_size
+def read_sections(path: str, toc: bytes, toc_start: int, count: int) -> tuple[Section, ...]:
+    """Locate every section from the table of contents ``toc`` (at file offset
+    ``toc_start``); they end where it starts (exec.h)."""
     if toc_start < 0:
         raise _fail(path, f"section table of {count} entries is larger than the file (truncated?)")
     entries: list[tuple[str, int]] = []
     for i in range(count):
-        raw_name, length = struct.unpack_from(">4sI", blob, toc_start + i * DESCRIPTOR_SIZE)
+        raw_name, length = struct.unpack_from(">4sI", toc, i * DESCRIPTOR_SIZE)
         try:
             name = raw_name.decode("ascii")
         except UnicodeDecodeError:
@@ -193,11 +211,22 @@ def _check_sections(path: str, sections: tuple[Section, ...]) -> None:
 def read_executable(path: str | os.PathLike[str]) -> Executable:
     """Read and validate ``path``; raise BytecodeFormatError with one line on bad input."""
     path = os.fspath(path)
-    blob = _load(path)
-    if len(blob) < TRAILER_SIZE:  # the file shrank since _load checked it
-        raise _fail(path, "file changed while being read")
-    count, magic = read_trailer(path, blob[:EXEC_MAGIC_LENGTH], blob[-TRAILER_SIZE:], len(blob))
-    sections = read_sections(path, blob, count)
-    _check_sections(path, sections)
-    raw = {s.name: blob[s.offset : s.offset + s.length] for s in sections}
-    return Executable(path, magic, sections, types.MappingProxyType(raw))
+    with _os_errors(path):
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise _fail(path, "not a regular file, not an OCaml bytecode executable")
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(EXEC_MAGIC_LENGTH)
+            f.seek(max(size - TRAILER_SIZE, 0))
+            count, magic = read_trailer(path, head, f.read(TRAILER_SIZE), size)
+            toc_start = size - TRAILER_SIZE - count * DESCRIPTOR_SIZE
+            toc = _read_at(path, f, toc_start, count * DESCRIPTOR_SIZE) if toc_start >= 0 else b""
+            sections = read_sections(path, toc, toc_start, count)
+            _check_sections(path, sections)
+            eager = {s.name: _read_at(path, f, s.offset, s.length)
+                     for s in sections if s.name not in LAZY_SECTIONS}  # fmt: skip
+    lazy = {s.name: s for s in sections if s.name in LAZY_SECTIONS}
+    return Executable(path, magic, sections, _SectionBytes(path, eager, lazy))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from camllvm.errors import BytecodeFormatError
 from camllvm.opcodes import Kind, Op, operand_kinds
@@ -33,8 +33,7 @@ def _layout(op: Op) -> tuple[int, int, tuple[int, ...]]:
 _LAYOUTS: tuple[tuple[int, int, tuple[int, ...]], ...] = tuple(_layout(op) for op in _OPS)
 
 
-@dataclass(frozen=True, slots=True)
-class Instruction:
+class Instruction(NamedTuple):
     """One decoded instruction; every LABEL operand is an absolute byte pc.
 
     SWITCH: ``args = (nconsts, nblocks, *targets)``;

@@ -6,7 +6,6 @@ import hashlib
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import llvmlite.binding as llvm
@@ -19,16 +18,16 @@ from camllvm.errors import CamllvmError
 OPT1_PASSES = ("always_inline", "sroa", "instcombine", "reassociate", "gvn", "simplifycfg")
 
 
-@dataclass
 class EngineStats:
     """Seconds spent in each LLVM stage, and how much was compiled."""
 
-    parse: float = 0.0
-    optimise: float = 0.0
-    codegen: float = 0.0
-    modules: int = 0
-    cache_hits: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.parse = 0.0
+        self.optimise = 0.0
+        self.codegen = 0.0
+        self.modules = 0
+        self.cache_hits = 0
+        self.timings: dict[str, float] = {}
 
 
 class CodeCache:

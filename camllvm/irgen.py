@@ -14,7 +14,7 @@ allocas that mem2reg turns into phis.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Set
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from camllvm.decoder import Instruction
 from camllvm.errors import CamllvmError
@@ -47,8 +47,7 @@ def val_int(n: int) -> int:
     return (n << 1) + 1
 
 
-@dataclass(frozen=True)
-class StateLayout:
+class StateLayout(NamedTuple):
     """Byte offsets of Caml_state fields (read from the runtime, caml/domain_state.tbl)."""
 
     young_limit: int
@@ -65,22 +64,23 @@ class StateLayout:
     young_end: int
 
 
-@dataclass
 class Region:
     """Code run at one static trap depth: a function body, or the body of one try."""
 
-    start: int
-    is_function: bool
-    #: An on-stack-replacement entry: a loop, run under the interpreter's trap
-    #: frames, so its POPTRAPs pop those (no region exit).
-    osr: bool = False
-    #: OSR: loop headers whose code is already another OSR function (tail-called there).
-    handoffs: set[int] = field(default_factory=set)
-    #: OSR: where control leaves the loop and goes back to the interpreter.
-    interp_exits: set[int] = field(default_factory=set)
-    leaders: list[int] = field(default_factory=list)
-    exits: list[int] = field(default_factory=list)  # POPTRAP pcs that leave the region
-    children: dict[int, Region] = field(default_factory=dict)  # PUSHTRAP pc -> body region
+    def __init__(self, start: int, is_function: bool, osr: bool = False,
+                 leaders: list[int] | None = None) -> None:  # fmt: skip
+        self.start = start
+        self.is_function = is_function
+        #: An on-stack-replacement entry: a loop, run under the interpreter's trap
+        #: frames, so its POPTRAPs pop those (no region exit).
+        self.osr = osr
+        #: OSR: loop headers whose code is already another OSR function (tail-called there).
+        self.handoffs: set[int] = set()
+        #: OSR: where control leaves the loop and goes back to the interpreter.
+        self.interp_exits: set[int] = set()
+        self.leaders: list[int] = leaders if leaders is not None else []
+        self.exits: list[int] = []  # POPTRAP pcs that leave the region
+        self.children: dict[int, Region] = {}  # PUSHTRAP pc -> body region
 
 
 def discover_region(code: Mapping[int, Instruction], start: int, is_function: bool,

@@ -14,7 +14,6 @@ import os
 import random
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from camllvm.decoder import Instruction, LazyCode
@@ -34,33 +33,38 @@ START_FN = ctypes.CFUNCTYPE(None)
 ATEXIT_FN = ctypes.CFUNCTYPE(None)
 
 
-@dataclass
 class JitOptions:
     """How ``camllvm run`` compiles: which functions, how hard, what to show."""
 
-    mode: str = "all"  # "all": every function that runs; "only": a chosen subset;
-    #                    "tiered": what runs often (camllvm/tier.py)
-    only: list[str] = field(default_factory=list)  # pcs or names for mode "only"
-    seed: int | None = None  # mode "only": compile a random half of the functions
-    opt: int = 1
-    dump_ir: Path | None = None
-    dump_asm: Path | None = None
-    stats: bool = False
-    perf_map: bool = False  # write /tmp/perf-PID.map at exit, so perf names native code
-    verify: bool = False
-    cache_dir: Path | None = None  # persistent object code (None: no cache)
-    unbox_floats: bool = True  # lazy float boxing (changes allocation counts, not results)
-    tier_calls: int = 0  # mode "tiered": calls before a function is compiled (0: default)
-    tier_loops: int = 0  # ... and loop iterations before on-stack replacement
+    def __init__(self, mode: str = "all", only: list[str] | None = None,
+                 seed: int | None = None, opt: int = 1, dump_ir: Path | None = None,
+                 dump_asm: Path | None = None, stats: bool = False, perf_map: bool = False,
+                 verify: bool = False, cache_dir: Path | None = None,
+                 unbox_floats: bool = True, tier_calls: int = 0,
+                 tier_loops: int = 0) -> None:  # fmt: skip
+        self.mode = mode  # "all": every function that runs; "only": a chosen subset;
+        #                   "tiered": what runs often (camllvm/tier.py)
+        self.only = only if only is not None else []  # pcs or names for mode "only"
+        self.seed = seed  # mode "only": compile a random half of the functions
+        self.opt = opt
+        self.dump_ir = dump_ir
+        self.dump_asm = dump_asm
+        self.stats = stats
+        self.perf_map = perf_map  # write /tmp/perf-PID.map at exit, so perf names native code
+        self.verify = verify
+        self.cache_dir = cache_dir  # persistent object code (None: no cache)
+        self.unbox_floats = unbox_floats  # lazy float boxing (changes allocation counts, not results)
+        self.tier_calls = tier_calls  # mode "tiered": calls before a function is compiled (0: default)
+        self.tier_loops = tier_loops  # ... and loop iterations before on-stack replacement
 
 
-@dataclass
 class JitStats:
-    functions: int = 0
-    instructions: int = 0  # LLVM IR lines
-    bytecode: int = 0  # bytecode instructions lowered
-    irgen: float = 0.0
-    llvm_load: float = 0.0  # loading LLVM, making the engines, installing the glue
+    def __init__(self) -> None:
+        self.functions = 0
+        self.instructions = 0  # LLVM IR lines
+        self.bytecode = 0  # bytecode instructions lowered
+        self.irgen = 0.0
+        self.llvm_load = 0.0  # loading LLVM, making the engines, installing the glue
 
 
 CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251

@@ -11,8 +11,7 @@ inline, with ``caml_copy_double`` itself as the slow path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from camllvm.irgen import Emitter
@@ -22,8 +21,7 @@ DOUBLE_TAG, DOUBLE_ARRAY_TAG = 253, 254
 Lowering = Callable[["Emitter", list[str], int], str]
 
 
-@dataclass(frozen=True)
-class InlinePrim:
+class InlinePrim(NamedTuple):
     arity: int
     lower: Lowering  # (emitter, argument values, return pc) -> result value
     values: int = 0  # leading arguments that are never floats (boxed before the call if lazy)

@@ -8,8 +8,7 @@ import re
 import stat
 import struct
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from camllvm.errors import BytecodeFormatError
 
@@ -27,8 +26,7 @@ _OTHER_EXEC_MAGIC = re.compile(rb"Caml1999X\d{3}")
 _OBJECT_MAGIC = re.compile(rb"Caml1999[A-Za-z]\d{3}")
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """One entry of the table of contents, located in the file."""
 
     name: str  # 4 chars, e.g. "CODE"
@@ -36,14 +34,13 @@ class Section:
     length: int
 
 
-@dataclass(frozen=True)
-class Executable:
+class Executable(NamedTuple):
     """A bytecode executable split into sections; the raw bytes are kept per name."""
 
     path: str
     magic: str
     sections: tuple[Section, ...]  # in file order
-    raw: Mapping[str, bytes] = field(repr=False, compare=False)
+    raw: Mapping[str, bytes]
 
     @property
     def code(self) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from camllvm.errors import CamllvmError
@@ -24,8 +24,7 @@ GLUE_SOURCE = Path(__file__).with_name("jitglue.c")
 TIER_SOURCE = Path(__file__).with_name("tier.c")
 
 
-@dataclass(frozen=True)
-class OcamlInstall:
+class OcamlInstall(NamedTuple):
     """Where the OCaml runtime we build from lives."""
 
     stdlib_dir: Path  # /usr/lib/ocaml: libcamlrun_pic.a, caml/*.h, ld.conf

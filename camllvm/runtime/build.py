@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from camllvm.errors import CamllvmError
 

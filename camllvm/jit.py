@@ -136,6 +136,7 @@ class Jit:
         self._callbacks: list[object] = []  # keep ctypes callbacks alive
         self._native: dict[int, int] = {}  # native address -> entry pc (for --perf-map)
         self._osr: dict[int, tuple[int, bool]] = {}  # loop header -> (address, ends at STOP)
+        self._inlinable: dict[int, bool] = {}  # function entry -> ModuleGen.inlinable
 
     @property
     def engine(self) -> Engine:
@@ -372,10 +373,11 @@ class Jit:
         env = ctypes.c_long.in_dll(lib, "camllvm_compiling_closure").value
         if region.is_function and not region.osr and self._closure_entry(env) != entry:
             env = None  # (a RESTART entry's closure, or none known)
+        global_data = ctypes.c_long.in_dll(lib, "caml_global_data").value
         inlined = {}
         for call, (kind, a, b) in gen.known_calls(region).items():
             if kind == "global":
-                clos = _field(_field(ctypes.c_long.in_dll(lib, "caml_global_data").value, a), b)
+                clos = _field(_field(global_data, a), b)
             elif kind == "env":
                 clos = _field(env, a)
             elif kind == "envfield":
@@ -383,7 +385,11 @@ class Jit:
             else:
                 clos = _sibling(env, a)
             target = self._closure_entry(clos)
-            if target is not None and target != entry and gen.inlinable(target):
+            if target is None or target == entry:
+                continue
+            if target not in self._inlinable:  # (the code never changes: decided once)
+                self._inlinable[target] = gen.inlinable(target)
+            if self._inlinable[target]:
                 inlined[call] = target
         return inlined
 

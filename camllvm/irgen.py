@@ -18,7 +18,9 @@ from typing import NamedTuple
 
 from camllvm.decoder import Instruction
 from camllvm.errors import CamllvmError
+from camllvm.liveness import Liveness, RegionFlow, analyse_region
 from camllvm.opcodes import NO_FALLTHROUGH, Op
+from camllvm.runtime.build import OBSERVED_PRIMITIVES
 from camllvm.primitives import FLOAT_PRIMS, INLINE, box, c_call, unbox
 
 RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
@@ -261,6 +263,8 @@ class Emitter:
         self.carried: Mapping[int, frozenset[int]] = carried or {}
         self.join_floats: dict[int, set[int]] = {}
         self.irregular: set[int] = {region.start}  # entered other than by jump or branch
+        #: Non-tail call pc -> offsets from sp of the dead slots it clears first.
+        self.clears = gen.liveness(region, entry_kind).clears if gen.clear_dead_slots else {}
 
     # ---- low-level emission ----
 
@@ -646,6 +650,21 @@ class Emitter:
             return f"@{self.gen.function_name(self.gen.entry)}"
         return self.native_code_of(clos)
 
+    def clear_dead(self) -> None:
+        """Val_unit in the slots this call's frame keeps but never reads again (unless
+        the program has made a value whose death it can see: camllvm/liveness.py)."""
+        dead = self.clears.get(self.pc)
+        if not dead:
+            return
+        on = self.val("load i32, ptr @camllvm_clear_dead_slots", "on")
+        l_clear, l_join = self.new_label("clear"), self.new_label("cleared")
+        self.e(f"br i1 {self.val(f'icmp ne i32 {on}, 0', 'c')}, label %{l_clear}, label %{l_join}")
+        self.label(l_clear)
+        for k in dead:
+            self.e(f"store i64 {VAL_UNIT}, ptr {self.sp_ptr(k)}")
+        self.e(f"br label %{l_join}")
+        self.label(l_join)
+
     def apply(self, clos: str, extra: str | int) -> None:
         """Call clos on the arguments at sp; its return frame is just above them."""
         args = f"(ptr {self.sp_ptr(0)}, i64 {clos}, i64 {extra})"
@@ -959,11 +978,13 @@ def lower_push_retaddr(em: Emitter, ins: Instruction) -> None:
 
 @lowers(Op.APPLY)
 def lower_apply(em: Emitter, ins: Instruction) -> None:
+    em.clear_dead()
     em.apply(em.accu, ins.args[0] - 1)
 
 
 @lowers(Op.APPLY1, Op.APPLY2, Op.APPLY3)
 def lower_applyn(em: Emitter, ins: Instruction) -> None:
+    em.clear_dead()
     nargs = _n(ins, Op.APPLY1) + 1
     args = [em.stack(i) for i in range(nargs)]
     em.spo -= 3
@@ -1735,6 +1756,7 @@ GLOBALS = """\
 @camllvm_table = external global ptr
 @camllvm_table_size = external global i64
 @camllvm_apply_entry = external global ptr
+@camllvm_clear_dead_slots = external global i32
 """
 
 
@@ -1789,6 +1811,8 @@ class ModuleGen:
         self.bytecode_instructions = 0  # lowered, for --stats
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
+        self.clear_dead_slots = True  # Val_unit in dead slots before calls (camllvm/liveness.py)
+        self._liveness: dict[int, Liveness] = {}  # id(region) -> its analysis
         self.base_name = ""  # the module's main function (its try regions are named after it)
         self.reaches_stop = False  # some code of the module ends at STOP (toplevel code)
         #: Calls whose callee is known and small: call pc -> callee entry (its copy in
@@ -1801,7 +1825,8 @@ class ModuleGen:
     def prim_name(self, index: int) -> str:
         if not 0 <= index < len(self.prims):
             raise CompileError(f"primitive number {index} is not in the PRIM section")
-        return self.prims[index]
+        name = self.prims[index]
+        return OBSERVED_PRIMITIVES.get(name, name)
 
     def declare_extern(self, name: str, decl: str) -> None:
         """Declare a function that is not a runtime symbol (libm, LLVM intrinsics)."""
@@ -1928,6 +1953,26 @@ class ModuleGen:
         self.functions.append(text)
         for child in region.children.values():
             self._emit_region(child, self.region_name(child), "region")
+
+    def liveness(self, region: Region, kind: str) -> Liveness:
+        """Dead slots at the calls of ``region`` (its try bodies first: what they read
+        of its words keeps them alive)."""
+        known = self._liveness.get(id(region))
+        if known is not None:
+            return known
+        trap_reads = {pc: self.liveness(child, "region").below
+                      for pc, child in region.children.items()}
+        opaque = frozenset(region.handoffs | region.interp_exits)
+        blocks = {leader: [] if leader in opaque else list(block_instructions(self.code, region, leader))
+                  for leader in region.leaders}
+        succs = {leader: block_successors(self.code, region, leader) for leader in region.leaders}
+        first = self.code[region.start]
+        floor = 0
+        if kind == "closure" and first.op != Op.RESTART:
+            floor = -(first.args[0] + 1) if first.op == Op.GRAB else -1
+        result = analyse_region(RegionFlow(region.start, blocks, succs, floor, opaque, trap_reads))
+        self._liveness[id(region)] = result
+        return result
 
     def module_text(self) -> str:
         decls = [DECLS[f] for f in sorted(self.used)] + sorted(self.prim_decls.values())

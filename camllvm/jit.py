@@ -283,7 +283,7 @@ class Jit:
                 raise CompileError(f"pc {offset}: not an instruction boundary")
             t0 = time.perf_counter()
             gen = ModuleGen(self.code, self.prims, self.layout)
-            gen.unbox_floats = self.options.unbox_floats
+            gen.unbox_floats = gen.clear_dead_slots = self.options.unbox_floats
             gen.inlined_calls = inlined
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
@@ -336,7 +336,7 @@ class Jit:
         name = ModuleGen.osr_name(header)
         stop_marker = name + "_stops"  # an empty function: the code is toplevel code
         gen = ModuleGen(self.code, self.prims, self.layout)
-        gen.unbox_floats = self.options.unbox_floats
+        gen.unbox_floats = gen.clear_dead_slots = self.options.unbox_floats
         region = gen.osr_region(header, {h for h, (a, _) in self._osr.items() if a})
         handoffs = sorted(region.handoffs)
         gen.inlined_calls = self._inlined_calls(header, region)

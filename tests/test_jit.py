@@ -3,6 +3,7 @@ inspection output, options, optimisation levels."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -144,3 +145,37 @@ def test_perf_map_names_compiled_functions() -> None:
     assert all(re.fullmatch(r"[0-9a-f]+ [0-9a-f]+ pc\d+:\S*", line) for line in lines), lines
     assert any(line.endswith(":Jit_fib.fib") for line in lines)
     assert any(line.endswith(" pc0:toplevel") for line in lines)
+
+
+_SIEVE = """
+let rec filter p = function [] -> [] | a :: r -> if p a then a :: filter p r else filter p r
+let rec interval a b = if a > b then [] else a :: interval (a + 1) b
+let sieve n =
+  let rec again = function
+    | [] -> []
+    | x :: r as l -> if x * x > n then l else x :: again (filter (fun m -> m mod x <> 0) r)
+  in
+  again (interval 2 n)
+let () = for _ = 1 to 20 do ignore (sieve 20000) done; print_endline "done"
+"""
+
+
+def _promoted_words(argv: list[str]) -> int:
+    env = {**os.environ, "OCAMLRUNPARAM": "v=0x400"}
+    proc = subprocess.run(argv, capture_output=True, timeout=300, env=env)
+    assert proc.stdout == b"done\n", proc.stderr[-400:]
+    found = re.search(rb"promoted_words: (\d+)", proc.stderr)
+    assert found, proc.stderr[-400:]
+    return int(found.group(1))
+
+
+def test_compiled_frames_keep_only_live_slots() -> None:
+    """ocamlc's frames keep dead locals (here each `filter` frame keeps the input cell,
+    so the whole fresh input list is promoted); compiled code clears them before its
+    calls and promotes what ocamlopt's code would. --exact-alloc keeps ocamlrun's frames."""
+    byte = str(harness.compile_source("dead_slots_sieve", _SIEVE, []).byte)
+    reference = _promoted_words([harness.ocamlrun(), byte])
+    cleared = _promoted_words([*CAMLLVM, "run", "--jit=all", byte])
+    exact = _promoted_words([*CAMLLVM, "run", "--jit=all", "--exact-alloc", byte])
+    assert cleared * 3 < reference, (cleared, reference)
+    assert exact * 10 > reference * 9, (exact, reference)

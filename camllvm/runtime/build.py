@@ -98,12 +98,22 @@ def primitive_names(install: OcamlInstall) -> list[str]:
     return [line for line in out.stdout.split() if line]
 
 
+#: Primitives through which a program can see when a value dies (finalisers, weak
+#: pointers, ephemerons, memprof) -> jitglue.c's wrapper, which the interpreter's table
+#: and compiled code call instead: its first call turns dead-slot clearing off
+#: (camllvm/liveness.py).
+OBSERVED_PRIMITIVES = {name: "camllvm_" + name[len("caml_"):] for name in (
+    "caml_final_register", "caml_final_register_called_without_value",
+    "caml_weak_create", "caml_ephe_create", "caml_memprof_start")}  # fmt: skip
+
+
 def primitive_table_source(names: list[str]) -> str:
     """C source of ``caml_builtin_cprim`` / ``caml_names_of_builtin_cprim`` (as ocamlrun's prims.c)."""
+    symbols = [OBSERVED_PRIMITIVES.get(n, n) for n in names]
     lines = ["typedef long value;", "typedef value (*c_primitive)();"]
-    lines += [f"extern value {n}();" for n in names]
+    lines += [f"extern value {n}();" for n in symbols]
     lines.append("c_primitive caml_builtin_cprim[] = {")
-    lines += [f"  {n}," for n in names]
+    lines += [f"  {n}," for n in symbols]
     lines += ["  0 };", "char * caml_names_of_builtin_cprim[] = {"]
     lines += [f'  "{n}",' for n in names]
     lines.append("  0 };")

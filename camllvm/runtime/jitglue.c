@@ -70,6 +70,24 @@ static void (*start_hook)(void) = NULL;  /* once the code is loaded: eager compi
 
 camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
 
+/* Dead-slot clearing (camllvm/liveness.py): compiled code stores Val_unit in the
+   dead slots of its frame before a call while this is set. A program can see
+   when a value dies only through the primitives below (runtime/build.py's
+   OBSERVED_PRIMITIVES): the interpreter's table and compiled code call these
+   wrappers instead, and from the first call on, frames stay whole as ocamlrun
+   keeps them. (Values that died before cannot be registered afterwards.) */
+int camllvm_clear_dead_slots = 1;
+
+#define OBSERVED(name, params, args)                         \
+  CAMLprim value caml_##name params;                         \
+  CAMLprim value camllvm_##name params                       \
+  { camllvm_clear_dead_slots = 0; return caml_##name args; }
+OBSERVED(final_register, (value f, value v), (f, v))
+OBSERVED(final_register_called_without_value, (value f, value v), (f, v))
+OBSERVED(weak_create, (value len), (len))
+OBSERVED(ephe_create, (value len), (len))
+OBSERVED(memprof_start, (value rate, value size, value tracker), (rate, size, tracker))
+
 /* The tiered mode compiles the glue with the first function, possibly after
    the program started: the table's entries made before are NULL. */
 void camllvm_set_glue(camllvm_call_fn call, camllvm_fn lazy, camllvm_fn defer, camllvm_fn apply)

@@ -656,14 +656,13 @@ class Emitter:
         dead = self.clears.get(self.pc)
         if not dead:
             return
+        # A store to a sink when the clearing is off: no branch, the block stays whole
+        # (a branch around the stores cost lists 5 %).
         on = self.val("load i32, ptr @camllvm_clear_dead_slots", "on")
-        l_clear, l_join = self.new_label("clear"), self.new_label("cleared")
-        self.e(f"br i1 {self.val(f'icmp ne i32 {on}, 0', 'c')}, label %{l_clear}, label %{l_join}")
-        self.label(l_clear)
+        cond = self.val(f"icmp ne i32 {on}, 0", "c")
         for k in dead:
-            self.e(f"store i64 {VAL_UNIT}, ptr {self.sp_ptr(k)}")
-        self.e(f"br label %{l_join}")
-        self.label(l_join)
+            slot = self.val(f"select i1 {cond}, ptr {self.sp_ptr(k)}, ptr @camllvm_dead_sink", "dead")
+            self.e(f"store i64 {VAL_UNIT}, ptr {slot}")
 
     def apply(self, clos: str, extra: str | int) -> None:
         """Call clos on the arguments at sp; its return frame is just above them."""
@@ -1757,6 +1756,7 @@ GLOBALS = """\
 @camllvm_table_size = external global i64
 @camllvm_apply_entry = external global ptr
 @camllvm_clear_dead_slots = external global i32
+@camllvm_dead_sink = external global i64
 """
 
 

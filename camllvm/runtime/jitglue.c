@@ -75,8 +75,10 @@ camllvm_ret camllvm_interp_call(value *sp, value env, intnat extra_args);
    when a value dies only through the primitives below (runtime/build.py's
    OBSERVED_PRIMITIVES): the interpreter's table and compiled code call these
    wrappers instead, and from the first call on, frames stay whole as ocamlrun
-   keeps them. (Values that died before cannot be registered afterwards.) */
+   keeps them. (Values that died before cannot be registered afterwards.)
+   While it is off, the stores go to camllvm_dead_sink instead. */
 int camllvm_clear_dead_slots = 1;
+value camllvm_dead_sink;  /* where the clearing stores go while it is off */
 
 #define OBSERVED(name, params, args)                         \
   CAMLprim value caml_##name params;                         \

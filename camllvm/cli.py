@@ -36,8 +36,9 @@ run options:
   --perf-map           write /tmp/perf-PID.map at exit (names native code for perf)
   --verify-ir          verify every generated LLVM module
   --no-cache           neither use nor fill the code cache (~/.cache/camllvm/code)
-  --exact-alloc        allocate exactly as ocamlrun (no unboxed floats): same GC
-                       counters and timing, slower float code
+  --exact-alloc        allocate exactly as ocamlrun (no unboxed floats, frames keep
+                       their dead slots): same GC counters and timing, slower
+                       float code
 """
 
 SUBCOMMANDS = ("run", "info", "dis")

@@ -27,6 +27,8 @@ run options:
   --tier-calls=N       tiered: calls before a function is compiled (default 20000)
   --tier-loops=N       tiered: loop iterations before the loop is compiled and
                        entered where it runs (default 10000)
+  --sync-compile       tiered: compile hot code at once, the program waiting
+                       (default: on a thread of its own, the interpreter going on)
   --jit-only=PC,...    compile only these functions, interpret the rest
   --jit-seed=N         compile a random half of the functions (chosen by N)
   --opt=0..3           LLVM optimisation level (default 1)
@@ -99,6 +101,7 @@ class RunOptions:
         self.verify = False
         self.cache = True
         self.exact_alloc = False
+        self.sync_compile = False
         self.program = ""
         self.args: list[str] = []
 
@@ -122,7 +125,7 @@ def set_option(opts: RunOptions, arg: str) -> None:
     """Apply one ``--name[=value]`` run option."""
     name, has_value, value = arg.partition("=")
     flags = {"--stats": "stats", "--verify-ir": "verify", "--exact-alloc": "exact_alloc",
-             "--perf-map": "perf_map"}
+             "--perf-map": "perf_map", "--sync-compile": "sync_compile"}
     if name in flags and not has_value:
         setattr(opts, flags[name], True)
     elif name == "--no-cache" and not has_value:
@@ -200,7 +203,7 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
         dump_asm=Path(opts.dump_asm) if opts.dump_asm else None, stats=opts.stats,
         perf_map=opts.perf_map,
         verify=opts.verify, cache_dir=cache_root() / "code" if opts.cache else None,
-        unbox_floats=not opts.exact_alloc)  # fmt: skip
+        unbox_floats=not opts.exact_alloc, background=not opts.sync_compile)  # fmt: skip
     jit = Jit(exe, runtime, options)  # type: ignore[arg-type]
     jit.install()
     # The runtime holds only ctypes callbacks into it, which it references itself: a

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from camllvm.decoder import Instruction, LazyCode
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from camllvm.errors import CamllvmError
 from camllvm.irgen import CompileError, ModuleGen, Region, StateLayout, discover_region
 from camllvm.opcodes import Op
@@ -31,6 +31,31 @@ COMPILE_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long)
 TIER_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long, ctypes.c_long)
 START_FN = ctypes.CFUNCTYPE(None)
 ATEXIT_FN = ctypes.CFUNCTYPE(None)
+#: A tier hook's answer while the code compiles in the background (tier.c's PENDING),
+#: and the kinds of results the compiling thread hands to tier.c (camllvm_tier_ready).
+PENDING = 1
+READY_ENTRY, READY_TABLE, READY_LOOP = 0, 1, 2
+
+
+class FunctionPlan(NamedTuple):
+    """What compiling the function at ``offset`` needs that only the thread running OCaml
+    may read (the closures the program holds now: ``inlined``)."""
+
+    offset: int  # the entry asked for (the function's, or its RESTART's)
+    entry: int  # the function's own entry
+    restart: int | None
+    inlined: dict[int, int]
+    source_key: str
+
+
+class LoopPlan(NamedTuple):
+    """The same for the on-stack-replacement code of a loop."""
+
+    header: int
+    gen: ModuleGen
+    region: Region
+    source_key: str
+    handoffs: list[int]
 
 
 class JitOptions:
@@ -41,7 +66,7 @@ class JitOptions:
                  dump_asm: Path | None = None, stats: bool = False, perf_map: bool = False,
                  verify: bool = False, cache_dir: Path | None = None,
                  unbox_floats: bool = True, tier_calls: int = 0,
-                 tier_loops: int = 0) -> None:  # fmt: skip
+                 tier_loops: int = 0, background: bool = True) -> None:  # fmt: skip
         self.mode = mode  # "all": every function that runs; "only": a chosen subset;
         #                   "tiered": what runs often (camllvm/tier.py)
         self.only = only if only is not None else []  # pcs or names for mode "only"
@@ -56,6 +81,7 @@ class JitOptions:
         self.unbox_floats = unbox_floats  # lazy float boxing (changes allocation counts, not results)
         self.tier_calls = tier_calls  # mode "tiered": calls before a function is compiled (0: default)
         self.tier_loops = tier_loops  # ... and loop iterations before on-stack replacement
+        self.background = background  # mode "tiered": compile on a thread of our own
 
 
 class JitStats:
@@ -137,6 +163,7 @@ class Jit:
         self._native: dict[int, int] = {}  # native address -> entry pc (for --perf-map)
         self._osr: dict[int, tuple[int, bool]] = {}  # loop header -> (address, ends at STOP)
         self._inlinable: dict[int, bool] = {}  # function entry -> ModuleGen.inlinable
+        self._jobs: "queue.SimpleQueue[Callable[[], None]] | None" = None  # background compiles
 
     @property
     def engine(self) -> Engine:
@@ -268,62 +295,120 @@ class Jit:
         return offset + 4 if self.opcode_at(offset) == Op.RESTART else offset
 
     def _compile(self, offset: int) -> int:
+        plan = self._plan(offset)
+        addresses = self._build(plan)
+        if plan.restart is not None:  # install the other entry, not to compile it again
+            other = plan.restart if offset == plan.entry else plan.entry
+            if other != offset:
+                self._set_native(other, addresses[ModuleGen.function_name(other)])
+        return addresses[ModuleGen.function_name(offset)]
+
+    def _plan(self, offset: int) -> FunctionPlan:
         entry = self._entry_of(offset)  # a RESTART entry is compiled with its function
-        names = [ModuleGen.function_name(entry)]
-        restart = self.restart_entry(entry)
-        if restart is not None:
-            names.append(ModuleGen.function_name(restart))
-        engine = self.cold_engine if entry == 0 else self.engine
-        inlined = self._inlined_calls(entry, None) if engine is self.engine else {}
+        inlined = self._inlined_calls(entry, None)
         source_key = self._source_key(entry) + _inline_key(inlined)
-        addresses = engine.cached(source_key, names)
+        return FunctionPlan(offset, entry, self.restart_entry(entry), inlined, source_key)
+
+    def _build(self, plan: FunctionPlan) -> dict[str, int]:
+        """Native code of a function and its RESTART entry (from the cache, or compiled)."""
+        entry, restart = plan.entry, plan.restart
+        names = [ModuleGen.function_name(e) for e in (entry, restart) if e is not None]
+        engine = self.cold_engine if entry == 0 else self.engine
+        addresses = engine.cached(plan.source_key, names)
         self.stats.functions += 1
         if addresses is None:
-            if offset not in self.code:
-                raise CompileError(f"pc {offset}: not an instruction boundary")
+            if plan.offset not in self.code:
+                raise CompileError(f"pc {plan.offset}: not an instruction boundary")
             t0 = time.perf_counter()
             gen = ModuleGen(self.code, self.prims, self.layout)
             gen.unbox_floats = gen.clear_dead_slots = self.options.unbox_floats
-            gen.inlined_calls = inlined
+            gen.inlined_calls = plan.inlined
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
             self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
-            addresses, optimised = engine.compile(ir, names, source_key, self._want_ir())
+            addresses, optimised = engine.compile(ir, names, plan.source_key, self._want_ir())
             self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
             self.stats.bytecode += gen.bytecode_instructions
             self._dump(entry, ".opt.ll", optimised)
         if self.options.perf_map:
             self._native.update({addresses[ModuleGen.function_name(e)]: e
                                  for e in (entry, restart) if e is not None})  # fmt: skip
-        # Install the other entry too, so that it is not compiled a second time.
-        other = restart if offset == entry else entry
-        if other is not None and other != offset:
-            self._set_native(other, addresses[ModuleGen.function_name(other)])
-        return addresses[ModuleGen.function_name(offset)]
+        return addresses
 
     def tier_call(self, offset: int, site: int) -> int:
-        """tier.c: the function at ``offset`` is hot. Its native code (0: interpret it)."""
+        """tier.c: the function at ``offset`` is hot. Its native code (0: interpret it;
+        PENDING: it is being compiled in the background, tier.c will get it)."""
         assert self.selected is not None
         if offset in self.selected:  # (both counters of a function may reach the threshold)
             return 0
         self.selected.add(offset)
-        return self.compile_at(offset)
+        if not self.options.background:
+            return self.compile_at(offset)
+        plan = self._guarded(lambda: self._plan(offset), f"pc {offset}")
+        if plan is None:
+            return 0
+        self._in_background(lambda: self._finish_function(plan, site))
+        return PENDING
+
+    def _finish_function(self, plan: FunctionPlan, site: int) -> None:
+        """The compiling thread: build the function and hand its entries to tier.c."""
+        ready = self._ready_fn()
+        addresses = self._guarded(lambda: self._build(plan), f"pc {plan.offset}")
+        if addresses is None:
+            ready(READY_ENTRY, plan.entry // 4, site, None, 0)
+            return
+        if plan.restart is not None:
+            ready(READY_TABLE, plan.restart // 4, -1, addresses[ModuleGen.function_name(plan.restart)], 0)
+        ready(READY_ENTRY, plan.entry // 4, site, addresses[ModuleGen.function_name(plan.entry)], 0)
 
     def tier_loop(self, header: int, site: int) -> int:
-        """tier.c: the loop at ``header`` is hot. Native code entered there (0: none)."""
-        if header in self._osr:  # another backward branch to the same header
+        """tier.c: the loop at ``header`` is hot. Native code entered there (0: none;
+        PENDING: being compiled)."""
+        if header in self._osr:  # another backward branch to the same header, or pending
+            address, stops = self._osr[header]
+            return address if address == PENDING else self._set_stops(site, stops, address)
+        if not self.options.background:
+            self._osr[header] = self._guarded_osr(lambda: self._build_osr(self._plan_osr(header)))
             address, stops = self._osr[header]
             return self._set_stops(site, stops, address)
-        try:
-            self._osr[header] = address, stops = self._compile_osr(header)
-        except CamllvmError as err:  # the interpreter finishes the loop
-            _debug(f"camllvm: no on-stack replacement at pc {header}: {err}")
-            self._osr[header] = 0, False
+        plan = self._guarded_osr(lambda: self._plan_osr(header))
+        if not isinstance(plan, LoopPlan):
+            self._osr[header] = plan
             return 0
+        self._osr[header] = PENDING, False
+        self._in_background(lambda: self._finish_loop(plan, site))
+        return PENDING
+
+    def _finish_loop(self, plan: LoopPlan, site: int) -> None:
+        self._osr[plan.header] = address, stops = self._guarded_osr(lambda: self._build_osr(plan))
+        self._ready_fn()(READY_LOOP, site, -1, address or None, int(stops))
+
+    def _guarded(self, work, where: str):  # noqa: ANN001, ANN202 - a thunk and its result
+        """work(), or None if the code cannot be compiled (the interpreter runs it)."""
+        try:
+            return work()
+        except CamllvmError as err:
+            _debug(f"camllvm: {where} stays interpreted: {err}")
+            return None
         except Exception as err:  # noqa: BLE001 - nothing may unwind into C
-            _die(f"camllvm: internal error compiling the loop at pc {header}: "
-                 f"{type(err).__name__}: {err}", 3)  # fmt: skip
-        return self._set_stops(site, stops, address)
+            if os.environ.get("CAMLLVM_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            _die(f"camllvm: internal error compiling {where}: {type(err).__name__}: {err}", 3)
+            return None
+
+    def _guarded_osr(self, work):  # noqa: ANN001, ANN202
+        """work() for a loop; (0, False) if it cannot be compiled (the interpreter
+        finishes the loop)."""
+        try:
+            return work()
+        except CamllvmError as err:
+            _debug(f"camllvm: no on-stack replacement: {err}")
+            return 0, False
+        except Exception as err:  # noqa: BLE001 - nothing may unwind into C
+            _die(f"camllvm: internal error compiling a loop: {type(err).__name__}: {err}", 3)
+            return 0, False
 
     def _set_stops(self, site: int, stops: bool, address: int) -> int:
         set_toplevel = self.runtime.lib.camllvm_tier_set_toplevel
@@ -331,31 +416,76 @@ class Jit:
         set_toplevel(site, int(stops))
         return address
 
-    def _compile_osr(self, header: int) -> tuple[int, bool]:
-        """(address, ends at STOP) of the code entered at a loop header."""
-        name = ModuleGen.osr_name(header)
-        stop_marker = name + "_stops"  # an empty function: the code is toplevel code
+    def _plan_osr(self, header: int) -> LoopPlan:
         gen = ModuleGen(self.code, self.prims, self.layout)
         gen.unbox_floats = gen.clear_dead_slots = self.options.unbox_floats
-        region = gen.osr_region(header, {h for h, (a, _) in self._osr.items() if a})
+        compiled = {h for h, (a, _) in self._osr.items() if a and a != PENDING}
+        region = gen.osr_region(header, compiled)
         handoffs = sorted(region.handoffs)
         gen.inlined_calls = self._inlined_calls(header, region)
         source_key = self._source_key(header) + f":osr:{handoffs}" + _inline_key(gen.inlined_calls)
-        addresses = self.engine.cached(source_key, [name])
+        return LoopPlan(header, gen, region, source_key, handoffs)
+
+    def _build_osr(self, plan: LoopPlan) -> tuple[int, bool]:
+        """(address, ends at STOP) of the code entered at a loop header."""
+        header, gen = plan.header, plan.gen
+        name = ModuleGen.osr_name(header)
+        stop_marker = name + "_stops"  # an empty function: the code is toplevel code
+        addresses = self.engine.cached(plan.source_key, [name])
         if addresses is not None:
             return addresses[name], self.engine.address(stop_marker) != 0
-        ir = gen.compile_osr(region)
-        if gen.reaches_stop or any(self._osr[h][1] for h in handoffs):
+        ir = gen.compile_osr(plan.region)
+        if gen.reaches_stop or any(self._osr[h][1] for h in plan.handoffs):
             ir += f"define void @{stop_marker}() {{\n  ret void\n}}\n"
         self._dump(header, ".osr.ll", ir)
         self.stats.functions += 1
-        addresses, optimised = self.engine.compile(ir, [name], source_key, self._want_ir())
+        addresses, optimised = self.engine.compile(ir, [name], plan.source_key, self._want_ir())
         self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
         self.stats.bytecode += gen.bytecode_instructions
         self._dump(header, ".osr.opt.ll", optimised)
         if self.options.perf_map:
             self._native[addresses[name]] = header
         return addresses[name], gen.reaches_stop
+
+    # ---- background compilation (tier.c's side: "background compilation") ----
+
+    def _in_background(self, job) -> None:  # noqa: ANN001 - a thunk
+        """Queue ``job`` for the compiling thread (started by the first job)."""
+        if self._jobs is None:
+            import queue
+            import threading
+
+            self._jobs = queue.SimpleQueue()
+            import signal
+
+            self.runtime.lib.camllvm_tier_background()
+            sys.setswitchinterval(0.001)  # the OCaml thread's tier hooks wait less for the GIL
+            # The thread starts with every signal blocked: they are the program's, and must
+            # reach (or wait for) the threads that run OCaml, as under ocamlrun.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+            try:
+                threading.Thread(target=self._compile_jobs, name="camllvm-compiler",
+                                 daemon=True).start()  # fmt: skip
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        self._jobs.put(job)
+
+    def _compile_jobs(self) -> None:
+        lib = self.runtime.lib
+        assert self._jobs is not None
+        while True:
+            job = self._jobs.get()
+            if not lib.camllvm_tier_begin_job():
+                return  # the program is exiting
+            try:
+                job()
+            finally:
+                lib.camllvm_tier_end_job()
+
+    def _ready_fn(self):  # noqa: ANN202
+        ready = self.runtime.lib.camllvm_tier_ready
+        ready.argtypes = [ctypes.c_int, ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_int]
+        return ready
 
     def _inlined_calls(self, entry: int, region: Region | None) -> dict[int, int]:
         """Calls of the function at ``entry`` (or of an OSR ``region``) whose closure

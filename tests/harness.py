@@ -35,11 +35,13 @@ COMPILE_SCHEME = "1"
 #: (``;``-separated) or ``pytest --camllvm-modes`` override it.
 #: The tiered modes use tiny thresholds, so that every function and loop that runs
 #: twice or more moves from the interpreter to native code while it runs (the last
-#: one: loops first, through on-stack replacement, functions seldom).
+#: one: loops first, through on-stack replacement, functions seldom); two compile at
+#: once (--sync-compile), one in the background as by default (code arrives while
+#: the interpreter goes on, at moments that vary from run to run).
 DEFAULT_MODES: tuple[str, ...] = ("--jit=off", "--jit=all --verify-ir", "--jit-seed=1", "--jit-seed=2",
-                                  "--jit=tiered --tier-calls=1 --tier-loops=1 --verify-ir",
+                                  "--jit=tiered --tier-calls=1 --tier-loops=1 --verify-ir --sync-compile",
                                   "--jit=tiered --tier-calls=2 --tier-loops=3",
-                                  "--jit=tiered --tier-calls=1000 --tier-loops=2")
+                                  "--jit=tiered --tier-calls=1000 --tier-loops=2 --sync-compile")
 
 #: Heap settings each program also runs under (merged into OCAMLRUNPARAM).
 #: ``s=4k`` makes the minor heap tiny so minor GCs happen all the time.

@@ -150,7 +150,7 @@ def test_format_text_is_aligned() -> None:
     assert lines[-1].startswith("geomean")
     assert "FAILED" in text
     fib = next(line for line in lines if line.startswith("fib"))
-    assert fib.split() == ["fib", "2.000", "3.000", "1.200", "1.000", "1.500", "0.250",
+    assert fib.split() == ["fib", "2.000", "3.000", "-", "1.200", "1.000", "1.500", "0.250",
                            "2.00", "0.67", "4.00"]
     # Right-aligned numbers: every full row ends at the same column as the header.
     assert len(fib) == len(lines[0])

@@ -100,13 +100,13 @@ def test_tiered_mode_compiles_only_what_is_hot() -> None:
     """The default mode: fib 25 (250k calls) gets fib compiled, the toplevel stays
     interpreted; lower thresholds make fewer calls enough."""
     byte = str(_fib_program().byte)
-    got = _run(["run", "--stats", "--no-cache", byte])
+    got = _run(["run", "--stats", "--no-cache", "--sync-compile", byte])
     assert got.returncode == 0 and got.stdout == b"75025\n"
     compiled, tier_ups, osr = tier_stats(got.stderr)
     assert (compiled, tier_ups, osr) == (1, 1, 0)
     interp, _, crossings = stats_of(got.stderr)
     assert interp >= 1 and crossings >= 1
-    got = _run(["run", "--stats", "--no-cache", "--tier-calls=300000", byte])
+    got = _run(["run", "--stats", "--no-cache", "--sync-compile", "--tier-calls=300000", byte])
     assert got.returncode == 0 and tier_stats(got.stderr) == (0, 0, 0)
 
 
@@ -115,9 +115,25 @@ def test_tiered_mode_replaces_a_hot_toplevel_loop() -> None:
     src = ("let s = ref 0\n"
            "let () = for i = 1 to 200_000 do s := !s + i land 3 done; print_int !s\n")
     byte = str(harness.compile_source("tier_loop", src, []).byte)
-    got = _run(["run", "--stats", "--no-cache", byte])
+    got = _run(["run", "--stats", "--no-cache", "--sync-compile", byte])
     assert got.returncode == 0 and got.stdout == b"300000"
     assert tier_stats(got.stderr) == (1, 1, 1)
+
+
+def test_tiered_mode_compiles_in_the_background() -> None:
+    """By default hot code compiles on a thread of its own while the interpreter goes on,
+    and the interpreter enters it once it is there: here fib is called for 3 s of CPU,
+    and both a function and a loop get installed."""
+    src = ("let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n"
+           "let () = let s = ref 0 in\n"
+           "  while Sys.time () < 3.0 do s := !s + fib 15 done; print_int (fib 20)\n")  # fmt: skip
+    byte = str(harness.compile_source("tier_background", src, []).byte)
+    got = _run(["run", "--stats", "--no-cache", byte])
+    assert got.returncode == 0 and got.stdout == b"6765"
+    compiled, tier_ups, osr = tier_stats(got.stderr)
+    assert compiled >= 2 and tier_ups >= 2 and osr >= 1, got.stderr
+    interp, _, crossings = stats_of(got.stderr)
+    assert crossings >= 1, got.stderr
 
 
 def test_tiered_hello_compiles_nothing() -> None:

@@ -31,6 +31,9 @@
 #include <caml/mlvalues.h>
 #include <caml/prims.h>
 #include <caml/stacks.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 typedef void *camllvm_fn;
 typedef camllvm_fn (*tier_compile_fn)(intnat code_offset, intnat site);
@@ -63,6 +66,7 @@ struct tier_site {
   camllvm_fn osr;        /* loop: native code entered at the header, once compiled */
   int toplevel;          /* loop: that code ends at the toplevel's STOP */
   int dead;              /* loop: cannot be compiled */
+  int pending;           /* loop: compiling in the background */
 };
 
 static struct tier_site *sites;
@@ -292,14 +296,150 @@ static void unpatch(struct tier_site *s)
 value camllvm_tier_call(value id);
 value camllvm_tier_loop(value id);
 
+/* ---- background compilation ----
+ * In the tiered mode, Python compiles hot code on a thread of its own
+ * (camllvm/jit.py, Jit._background) while the interpreter goes on: the
+ * compile hooks then return PENDING, and that thread hands each result to
+ * camllvm_tier_ready. The threaded code, the table and the sites are written
+ * only by the thread running OCaml, at its next counting event (drain_ready),
+ * in the order the results came. At exit, a compilation in progress is waited
+ * for (LLVM's static destructors must not run under it: the runtime's exit()
+ * is wrapped, -Wl,--wrap=exit, since LLVM registers its destructors with
+ * atexit lazily, after any handler of ours); after a fork, the child compiles
+ * nothing more (the compiling thread is not in it). */
+#define PENDING ((camllvm_fn) 1)
+#define LOOP_RETRY 1000          /* iterations before a pending loop asks again */
+enum { READY_ENTRY, READY_TABLE, READY_LOOP };
+struct ready {
+  int kind;              /* READY_ENTRY: table + entry patch; READY_TABLE: table only */
+  intnat at;             /* code word (ENTRY, TABLE) or site (LOOP) */
+  intnat site;           /* ENTRY: the call site that asked (-1: none) */
+  camllvm_fn fn;         /* NULL: stays interpreted */
+  int stops;             /* LOOP: the code ends at the toplevel's STOP */
+  struct ready *next;
+};
+static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ready *ready_head, **ready_tail = &ready_head;
+static volatile int ready_waiting;
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
+static int job_running, stopping;
+int camllvm_tier_forked = 0;         /* in a child of fork: compile nothing */
+
+/* The compiling thread: code for the site or entry ``at`` is ready. */
+void camllvm_tier_ready(int kind, intnat at, intnat site, camllvm_fn fn, int stops)
+{
+  struct ready *r = malloc(sizeof *r);
+  if (r == NULL) return;               /* (then it stays interpreted) */
+  r->kind = kind; r->at = at; r->site = site; r->fn = fn; r->stops = stops; r->next = NULL;
+  pthread_mutex_lock(&ready_lock);
+  *ready_tail = r;
+  ready_tail = &r->next;
+  ready_waiting = 1;
+  pthread_mutex_unlock(&ready_lock);
+}
+
+static void install_ready(struct ready *r)
+{
+  struct tier_site *s;
+  switch (r->kind) {
+  case READY_ENTRY:
+    if (r->fn != NULL) {
+      camllvm_table[r->at] = r->fn;
+      camllvm_patch_entry(r->at * (intnat) sizeof(opcode_t));
+    } else if (r->site >= 0) {
+      unpatch(&sites[r->site]);
+    }
+    break;
+  case READY_TABLE:
+    camllvm_table[r->at] = r->fn;
+    break;
+  case READY_LOOP:
+    s = &sites[r->at];
+    s->pending = 0;
+    s->toplevel = r->stops;
+    if (r->fn != NULL) s->osr = r->fn;
+    else { s->dead = 1; unpatch(s); }
+    break;
+  }
+}
+
+/* Install what the compiling thread finished (on the thread running OCaml). */
+static void drain_ready(void)
+{
+  struct ready *r, *next;
+  if (!ready_waiting) return;
+  pthread_mutex_lock(&ready_lock);
+  r = ready_head;
+  ready_head = NULL;
+  ready_tail = &ready_head;
+  ready_waiting = 0;
+  pthread_mutex_unlock(&ready_lock);
+  for (; r != NULL; r = next) {
+    next = r->next;
+    install_ready(r);
+    free(r);
+  }
+}
+
+/* The compiling thread, around each job: 0 if the program is exiting. */
+int camllvm_tier_begin_job(void)
+{
+  int go;
+  pthread_mutex_lock(&job_lock);
+  go = !stopping;
+  job_running = go;
+  pthread_mutex_unlock(&job_lock);
+  return go;
+}
+
+void camllvm_tier_end_job(void)
+{
+  pthread_mutex_lock(&job_lock);
+  job_running = 0;
+  pthread_cond_broadcast(&job_done);
+  pthread_mutex_unlock(&job_lock);
+}
+
+static void wait_for_compiler(void)
+{
+  pthread_mutex_lock(&job_lock);
+  stopping = 1;
+  while (job_running) pthread_cond_wait(&job_done, &job_lock);
+  pthread_mutex_unlock(&job_lock);
+}
+
+void __real_exit(int status);
+void __wrap_exit(int status)
+{
+  wait_for_compiler();
+  __real_exit(status);
+}
+
+static void forked_child(void)
+{
+  camllvm_tier_forked = 1;
+  pthread_mutex_init(&ready_lock, NULL);
+  pthread_mutex_init(&job_lock, NULL);
+  job_running = 0;
+}
+
+/* Python starts its compiling thread. */
+void camllvm_tier_background(void)
+{
+  pthread_atfork(NULL, NULL, forked_child);
+}
+
 /* Compile the function at code word entry (its RESTART entry too, if any): enter
-   it natively from the interpreter from now on. NULL if it stays interpreted. */
+   it natively from the interpreter from now on. NULL if it stays interpreted,
+   PENDING while it compiles in the background. */
 static camllvm_fn compile_function(intnat entry, intnat site)
 {
   camllvm_fn fn;
+  if (camllvm_tier_forked) return NULL;
   camllvm_tier_compiles++;
   fn = compile_call(entry * (intnat) sizeof(opcode_t), site);
-  if (fn != NULL) {
+  if (fn != NULL && fn != PENDING) {
     camllvm_table[entry] = fn;
     camllvm_patch_entry(entry * (intnat) sizeof(opcode_t));
   }
@@ -338,6 +478,7 @@ void camllvm_tier_install(void)
 value camllvm_tier_call(value id)
 {
   struct tier_site *s = &sites[Long_val(id)];
+  drain_ready();
   if (++s->count == call_threshold) {
     camllvm_compiling_closure = Caml_state_field(extern_sp)[0];  /* env, pushed by C_CALL */
     if (compile_function(s->target, Long_val(id)) == NULL) unpatch(s);
@@ -352,11 +493,15 @@ value camllvm_tier_call(value id)
 camllvm_fn camllvm_tier_native_call(uintnat i, camllvm_fn interpreted)
 {
   intnat entry = raw_code[i] == RESTART ? (intnat) i + 1 : (intnat) i;
+  camllvm_fn fn, before = camllvm_table[i];
+  drain_ready();
+  if (camllvm_table[i] != before) return camllvm_table[i];  /* just installed */
   if (native_counts[i] == UINT32_MAX || ++native_counts[i] < (uint64_t) call_threshold)
     return interpreted;
   native_counts[i] = UINT32_MAX;         /* decided: do not ask again */
   /* (compiling the function installs its RESTART entry too) */
-  return compile_function(entry, -1) != NULL ? camllvm_table[i] : interpreted;
+  fn = compile_function(entry, -1);
+  return fn != NULL && fn != PENDING ? camllvm_table[i] : interpreted;
 }
 
 /* C_CALL1 target of a loop site's stub. The stack holds env, pc+1 (the
@@ -365,17 +510,26 @@ value camllvm_tier_loop(value id)
 {
   struct tier_site *s = &sites[Long_val(id)];
   value *sp = Caml_state_field(extern_sp);
+  camllvm_fn fn;
+  drain_ready();
   if (s->osr == NULL) {
-    if (s->dead || ++s->count < loop_threshold) return Val_false;
-    camllvm_tier_compiles++;
+    if (s->dead || ++s->count < loop_threshold || camllvm_tier_forked) return Val_false;
+    if (!s->pending) camllvm_tier_compiles++;
     camllvm_compiling_closure = sp[0];
-    s->osr = compile_loop((intnat) s->target * sizeof(opcode_t), Long_val(id));
+    fn = compile_loop((intnat) s->target * sizeof(opcode_t), Long_val(id));
     camllvm_compiling_closure = Val_unit;
-    if (s->osr == NULL) {                     /* stays interpreted */
+    if (fn == PENDING) {           /* ask again later (another site may have asked first) */
+      s->pending = 1;
+      s->count = loop_threshold - LOOP_RETRY;
+      return Val_false;
+    }
+    s->pending = 0;
+    if (fn == NULL) {                         /* stays interpreted */
       s->dead = 1;
       unpatch(s);
       return Val_false;
     }
+    s->osr = fn;
   }
   camllvm_tier_osr_entries++;
   return Val_int(1 + Long_val(camllvm_run_from_interp(s->osr, sp, sp + 6, sp[0],

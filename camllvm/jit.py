@@ -164,6 +164,7 @@ class Jit:
         self._osr: dict[int, tuple[int, bool]] = {}  # loop header -> (address, ends at STOP)
         self._inlinable: dict[int, bool] = {}  # function entry -> ModuleGen.inlinable
         self._jobs: "queue.SimpleQueue[Callable[[], None]] | None" = None  # background compiles
+        self._engine_lock: "threading.Lock | None" = None  # once the compiling thread runs
 
     @property
     def engine(self) -> Engine:
@@ -296,8 +297,13 @@ class Jit:
 
     def _compile(self, offset: int) -> int:
         plan = self._plan(offset)
-        addresses = self._build(plan)
-        if plan.restart is not None:  # install the other entry, not to compile it again
+        return self._install(plan, self._build(plan))
+
+    def _install(self, plan: FunctionPlan, addresses: dict[str, int]) -> int:
+        """The address of the entry asked for; the other entry goes into the table now,
+        not to be compiled again."""
+        offset = plan.offset
+        if plan.restart is not None:
             other = plan.restart if offset == plan.entry else plan.entry
             if other != offset:
                 self._set_native(other, addresses[ModuleGen.function_name(other)])
@@ -347,13 +353,40 @@ class Jit:
         plan = self._guarded(lambda: self._plan(offset), f"pc {offset}")
         if plan is None:
             return 0
+        if self._engines is None:  # the first one loads LLVM: now, as the glue must be there
+            return self.compile_at(offset)
+        cached = self._now_if_idle(lambda: self._guarded(lambda: self._cached(plan), "cache"))
+        if cached:
+            return self._install(plan, cached)
         self._in_background(lambda: self._finish_function(plan, site))
         return PENDING
+
+    def _now_if_idle(self, work):  # noqa: ANN001, ANN202 - a thunk and its result
+        """work() on this thread if the compiling thread is not using LLVM (else None):
+        code from the cache costs a few ms, less than interpreting meanwhile."""
+        if self._engine_lock is None:
+            return work()
+        if not self._engine_lock.acquire(blocking=False):
+            return None
+        try:
+            return work()
+        finally:
+            self._engine_lock.release()
+
+    def _cached(self, plan: FunctionPlan) -> dict[str, int] | None:
+        names = [ModuleGen.function_name(e) for e in (plan.entry, plan.restart) if e is not None]
+        engine = self.cold_engine if plan.entry == 0 else self.engine
+        addresses = engine.cached(plan.source_key, names)
+        if addresses is not None:
+            self.stats.functions += 1
+        return addresses
 
     def _finish_function(self, plan: FunctionPlan, site: int) -> None:
         """The compiling thread: build the function and hand its entries to tier.c."""
         ready = self._ready_fn()
-        addresses = self._guarded(lambda: self._build(plan), f"pc {plan.offset}")
+        assert self._engine_lock is not None
+        with self._engine_lock:
+            addresses = self._guarded(lambda: self._build(plan), f"pc {plan.offset}")
         if addresses is None:
             ready(READY_ENTRY, plan.entry // 4, site, None, 0)
             return
@@ -375,12 +408,22 @@ class Jit:
         if not isinstance(plan, LoopPlan):
             self._osr[header] = plan
             return 0
+        if self._engines is None:  # the first one loads LLVM: now, as the glue must be there
+            now = self._guarded_osr(lambda: self._build_osr(plan))
+        else:  # from the cache if it is there
+            now = self._now_if_idle(lambda: self._guarded_osr(lambda: self._build_osr(plan))
+                                    if self._cached_osr(plan) else None)  # fmt: skip
+        if now is not None:
+            self._osr[header] = address, stops = now
+            return self._set_stops(site, stops, address)
         self._osr[header] = PENDING, False
         self._in_background(lambda: self._finish_loop(plan, site))
         return PENDING
 
     def _finish_loop(self, plan: LoopPlan, site: int) -> None:
-        self._osr[plan.header] = address, stops = self._guarded_osr(lambda: self._build_osr(plan))
+        assert self._engine_lock is not None
+        with self._engine_lock:
+            self._osr[plan.header] = address, stops = self._guarded_osr(lambda: self._build_osr(plan))
         self._ready_fn()(READY_LOOP, site, -1, address or None, int(stops))
 
     def _guarded(self, work, where: str):  # noqa: ANN001, ANN202 - a thunk and its result
@@ -426,6 +469,11 @@ class Jit:
         source_key = self._source_key(header) + f":osr:{handoffs}" + _inline_key(gen.inlined_calls)
         return LoopPlan(header, gen, region, source_key, handoffs)
 
+    def _cached_osr(self, plan: LoopPlan) -> bool:
+        """Whether the code cache holds the loop's code (then _build_osr loads it)."""
+        cache = self.engine.cache
+        return cache is not None and cache.load(cache.key(plan.source_key)) is not None
+
     def _build_osr(self, plan: LoopPlan) -> tuple[int, bool]:
         """(address, ends at STOP) of the code entered at a loop header."""
         header, gen = plan.header, plan.gen
@@ -453,11 +501,11 @@ class Jit:
         """Queue ``job`` for the compiling thread (started by the first job)."""
         if self._jobs is None:
             import queue
+            import signal
             import threading
 
             self._jobs = queue.SimpleQueue()
-            import signal
-
+            self._engine_lock = threading.Lock()  # LLVM: one thread at a time
             self.runtime.lib.camllvm_tier_background()
             sys.setswitchinterval(0.001)  # the OCaml thread's tier hooks wait less for the GIL
             # The thread starts with every signal blocked: they are the program's, and must

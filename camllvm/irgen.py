@@ -1811,7 +1811,7 @@ class ModuleGen:
         self.bytecode_instructions = 0  # lowered, for --stats
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
-        self.clear_dead_slots = True  # Val_unit in dead slots before calls (camllvm/liveness.py)
+        self.clear_dead_slots = False  # Val_unit in dead slots before calls (camllvm/liveness.py)
         self._liveness: dict[int, Liveness] = {}  # id(region) -> its analysis
         self.base_name = ""  # the module's main function (its try regions are named after it)
         self.reaches_stop = False  # some code of the module ends at STOP (toplevel code)

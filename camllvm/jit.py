@@ -66,7 +66,8 @@ class JitOptions:
                  dump_asm: Path | None = None, stats: bool = False, perf_map: bool = False,
                  verify: bool = False, cache_dir: Path | None = None,
                  unbox_floats: bool = True, tier_calls: int = 0,
-                 tier_loops: int = 0, background: bool = True) -> None:  # fmt: skip
+                 tier_loops: int = 0, background: bool = True,
+                 clear_dead_slots: bool = False) -> None:  # fmt: skip
         self.mode = mode  # "all": every function that runs; "only": a chosen subset;
         #                   "tiered": what runs often (camllvm/tier.py)
         self.only = only if only is not None else []  # pcs or names for mode "only"
@@ -82,6 +83,7 @@ class JitOptions:
         self.tier_calls = tier_calls  # mode "tiered": calls before a function is compiled (0: default)
         self.tier_loops = tier_loops  # ... and loop iterations before on-stack replacement
         self.background = background  # mode "tiered": compile on a thread of our own
+        self.clear_dead_slots = clear_dead_slots  # before recursive calls (camllvm/liveness.py)
 
 
 class JitStats:
@@ -327,7 +329,8 @@ class Jit:
                 raise CompileError(f"pc {plan.offset}: not an instruction boundary")
             t0 = time.perf_counter()
             gen = ModuleGen(self.code, self.prims, self.layout)
-            gen.unbox_floats = gen.clear_dead_slots = self.options.unbox_floats
+            gen.unbox_floats = self.options.unbox_floats
+            gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
             gen.inlined_calls = plan.inlined
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
@@ -461,7 +464,8 @@ class Jit:
 
     def _plan_osr(self, header: int) -> LoopPlan:
         gen = ModuleGen(self.code, self.prims, self.layout)
-        gen.unbox_floats = gen.clear_dead_slots = self.options.unbox_floats
+        gen.unbox_floats = self.options.unbox_floats
+        gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
         compiled = {h for h, (a, _) in self._osr.items() if a and a != PENDING}
         region = gen.osr_region(header, compiled)
         handoffs = sorted(region.handoffs)
@@ -589,7 +593,8 @@ class Jit:
         if self._program_digest is None:
             h = hashlib.sha256(self.exe.code)
             h.update("\0".join(self.prims).encode())
-            h.update(repr((self.layout, self.options.unbox_floats)).encode())
+            h.update(repr((self.layout, self.options.unbox_floats,
+                           self.options.clear_dead_slots)).encode())
             self._program_digest = h.hexdigest()
         return f"{self._program_digest}:{entry}"
 

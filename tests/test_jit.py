@@ -188,10 +188,14 @@ def _promoted_words(argv: list[str]) -> int:
 def test_compiled_frames_keep_only_live_slots() -> None:
     """ocamlc's frames keep dead locals (here each `filter` frame keeps the input cell,
     so the whole fresh input list is promoted); compiled code clears them before its
-    calls and promotes what ocamlopt's code would. --exact-alloc keeps ocamlrun's frames."""
+    calls (--clear-dead-slots) and promotes what ocamlopt's code would. --exact-alloc,
+    and the default, keep ocamlrun's frames."""
     byte = str(harness.compile_source("dead_slots_sieve", _SIEVE, []).byte)
     reference = _promoted_words([harness.ocamlrun(), byte])
-    cleared = _promoted_words([*CAMLLVM, "run", "--jit=all", byte])
-    exact = _promoted_words([*CAMLLVM, "run", "--jit=all", "--exact-alloc", byte])
+    cleared = _promoted_words([*CAMLLVM, "run", "--jit=all", "--clear-dead-slots", byte])
+    exact = _promoted_words([*CAMLLVM, "run", "--jit=all", "--clear-dead-slots", "--exact-alloc",
+                             byte])  # fmt: skip
+    default = _promoted_words([*CAMLLVM, "run", "--jit=all", byte])
     assert cleared * 3 < reference, (cleared, reference)
     assert exact * 10 > reference * 9, (exact, reference)
+    assert default * 10 > reference * 9, (default, reference)

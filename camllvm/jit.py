@@ -320,21 +320,19 @@ class Jit:
     def _build(self, plan: FunctionPlan) -> dict[str, int]:
         """Native code of a function and its RESTART entry (from the cache, or compiled)."""
         entry, restart = plan.entry, plan.restart
-        names = [ModuleGen.function_name(e) for e in (entry, restart) if e is not None]
-        engine = self.cold_engine if entry == 0 else self.engine
-        addresses = engine.cached(plan.source_key, names)
-        self.stats.functions += 1
+        addresses = self._cached(plan)
         if addresses is None:
             if plan.offset not in self.code:
                 raise CompileError(f"pc {plan.offset}: not an instruction boundary")
+            self.stats.functions += 1
             t0 = time.perf_counter()
-            gen = ModuleGen(self.code, self.prims, self.layout)
-            gen.unbox_floats = self.options.unbox_floats
-            gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
+            gen = self._module_gen()
             gen.inlined_calls = plan.inlined
             ir = gen.compile_function(entry, toplevel=entry == 0)
             self.stats.irgen += time.perf_counter() - t0
             self._dump(entry, ".ll", ir)  # before compiling, so that a failure can be inspected
+            names = self._entry_names(plan)
+            engine = self.cold_engine if entry == 0 else self.engine
             addresses, optimised = engine.compile(ir, names, plan.source_key, self._want_ir())
             self.stats.instructions += sum(len(f.splitlines()) for f in gen.functions)
             self.stats.bytecode += gen.bytecode_instructions
@@ -376,13 +374,23 @@ class Jit:
         finally:
             self._engine_lock.release()
 
+    @staticmethod
+    def _entry_names(plan: FunctionPlan) -> list[str]:
+        return [ModuleGen.function_name(e) for e in (plan.entry, plan.restart) if e is not None]
+
     def _cached(self, plan: FunctionPlan) -> dict[str, int] | None:
-        names = [ModuleGen.function_name(e) for e in (plan.entry, plan.restart) if e is not None]
+        """The function's code from the code cache, if it is there."""
         engine = self.cold_engine if plan.entry == 0 else self.engine
-        addresses = engine.cached(plan.source_key, names)
+        addresses = engine.cached(plan.source_key, self._entry_names(plan))
         if addresses is not None:
             self.stats.functions += 1
         return addresses
+
+    def _module_gen(self) -> ModuleGen:
+        gen = ModuleGen(self.code, self.prims, self.layout)
+        gen.unbox_floats = self.options.unbox_floats
+        gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
+        return gen
 
     def _finish_function(self, plan: FunctionPlan, site: int) -> None:
         """The compiling thread: build the function and hand its entries to tier.c."""
@@ -404,18 +412,17 @@ class Jit:
             address, stops = self._osr[header]
             return address if address == PENDING else self._set_stops(site, stops, address)
         if not self.options.background:
-            self._osr[header] = self._guarded_osr(lambda: self._build_osr(self._plan_osr(header)))
-            address, stops = self._osr[header]
+            build = lambda: self._build_osr(self._plan_osr(header))  # noqa: E731
+            self._osr[header] = address, stops = self._guarded_osr(build, header)
             return self._set_stops(site, stops, address)
-        plan = self._guarded_osr(lambda: self._plan_osr(header))
+        plan = self._guarded_osr(lambda: self._plan_osr(header), header)
         if not isinstance(plan, LoopPlan):
             self._osr[header] = plan
             return 0
         if self._engines is None:  # the first one loads LLVM: now, as the glue must be there
-            now = self._guarded_osr(lambda: self._build_osr(plan))
+            now = self._guarded_osr(lambda: self._build_osr(plan), header)
         else:  # from the cache if it is there
-            now = self._now_if_idle(lambda: self._guarded_osr(lambda: self._build_osr(plan))
-                                    if self._cached_osr(plan) else None)  # fmt: skip
+            now = self._now_if_idle(lambda: self._guarded_osr(lambda: self._cached_osr(plan), header))
         if now is not None:
             self._osr[header] = address, stops = now
             return self._set_stops(site, stops, address)
@@ -426,35 +433,28 @@ class Jit:
     def _finish_loop(self, plan: LoopPlan, site: int) -> None:
         assert self._engine_lock is not None
         with self._engine_lock:
-            self._osr[plan.header] = address, stops = self._guarded_osr(lambda: self._build_osr(plan))
+            address, stops = self._guarded_osr(lambda: self._build_osr(plan), plan.header)
+            self._osr[plan.header] = address, stops
         self._ready_fn()(READY_LOOP, site, -1, address or None, int(stops))
 
-    def _guarded(self, work, where: str):  # noqa: ANN001, ANN202 - a thunk and its result
-        """work(), or None if the code cannot be compiled (the interpreter runs it)."""
+    def _guarded(self, work, where: str, failed: object = None):  # noqa: ANN001, ANN202
+        """work(), or ``failed`` if the code cannot be compiled (the interpreter runs it;
+        a loop's failure is (0, False)). Nothing may unwind into C."""
         try:
             return work()
         except CamllvmError as err:
             _debug(f"camllvm: {where} stays interpreted: {err}")
-            return None
-        except Exception as err:  # noqa: BLE001 - nothing may unwind into C
+            return failed
+        except Exception as err:  # noqa: BLE001
             if os.environ.get("CAMLLVM_DEBUG"):
                 import traceback
 
                 traceback.print_exc()
             _die(f"camllvm: internal error compiling {where}: {type(err).__name__}: {err}", 3)
-            return None
+            return failed
 
-    def _guarded_osr(self, work):  # noqa: ANN001, ANN202
-        """work() for a loop; (0, False) if it cannot be compiled (the interpreter
-        finishes the loop)."""
-        try:
-            return work()
-        except CamllvmError as err:
-            _debug(f"camllvm: no on-stack replacement: {err}")
-            return 0, False
-        except Exception as err:  # noqa: BLE001 - nothing may unwind into C
-            _die(f"camllvm: internal error compiling a loop: {type(err).__name__}: {err}", 3)
-            return 0, False
+    def _guarded_osr(self, work, header: int):  # noqa: ANN001, ANN202
+        return self._guarded(work, f"the loop at pc {header}", failed=(0, False))
 
     def _set_stops(self, site: int, stops: bool, address: int) -> int:
         set_toplevel = self.runtime.lib.camllvm_tier_set_toplevel
@@ -463,9 +463,7 @@ class Jit:
         return address
 
     def _plan_osr(self, header: int) -> LoopPlan:
-        gen = ModuleGen(self.code, self.prims, self.layout)
-        gen.unbox_floats = self.options.unbox_floats
-        gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
+        gen = self._module_gen()
         compiled = {h for h, (a, _) in self._osr.items() if a and a != PENDING}
         region = gen.osr_region(header, compiled)
         handoffs = sorted(region.handoffs)
@@ -473,19 +471,22 @@ class Jit:
         source_key = self._source_key(header) + f":osr:{handoffs}" + _inline_key(gen.inlined_calls)
         return LoopPlan(header, gen, region, source_key, handoffs)
 
-    def _cached_osr(self, plan: LoopPlan) -> bool:
-        """Whether the code cache holds the loop's code (then _build_osr loads it)."""
-        cache = self.engine.cache
-        return cache is not None and cache.load(cache.key(plan.source_key)) is not None
+    def _cached_osr(self, plan: LoopPlan) -> tuple[int, bool] | None:
+        """(address, ends at STOP) of the loop's code from the code cache, if it is there."""
+        name = ModuleGen.osr_name(plan.header)
+        addresses = self.engine.cached(plan.source_key, [name])
+        if addresses is None:
+            return None
+        return addresses[name], self.engine.address(name + "_stops") != 0
 
     def _build_osr(self, plan: LoopPlan) -> tuple[int, bool]:
         """(address, ends at STOP) of the code entered at a loop header."""
+        cached = self._cached_osr(plan)
+        if cached is not None:
+            return cached
         header, gen = plan.header, plan.gen
         name = ModuleGen.osr_name(header)
         stop_marker = name + "_stops"  # an empty function: the code is toplevel code
-        addresses = self.engine.cached(plan.source_key, [name])
-        if addresses is not None:
-            return addresses[name], self.engine.address(stop_marker) != 0
         ir = gen.compile_osr(plan.region)
         if gen.reaches_stop or any(self._osr[h][1] for h in plan.handoffs):
             ir += f"define void @{stop_marker}() {{\n  ret void\n}}\n"
@@ -511,6 +512,8 @@ class Jit:
             self._jobs = queue.SimpleQueue()
             self._engine_lock = threading.Lock()  # LLVM: one thread at a time
             self.runtime.lib.camllvm_tier_background()
+            self.runtime.lib.camllvm_tier_ready.argtypes = [
+                ctypes.c_int, ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_int]
             sys.setswitchinterval(0.001)  # the OCaml thread's tier hooks wait less for the GIL
             # The thread starts with every signal blocked: they are the program's, and must
             # reach (or wait for) the threads that run OCaml, as under ocamlrun.
@@ -535,9 +538,7 @@ class Jit:
                 lib.camllvm_tier_end_job()
 
     def _ready_fn(self):  # noqa: ANN202
-        ready = self.runtime.lib.camllvm_tier_ready
-        ready.argtypes = [ctypes.c_int, ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_int]
-        return ready
+        return self.runtime.lib.camllvm_tier_ready  # (argtypes set by _in_background)
 
     def _inlined_calls(self, entry: int, region: Region | None) -> dict[int, int]:
         """Calls of the function at ``entry`` (or of an OSR ``region``) whose closure

@@ -3,7 +3,7 @@ PY      := .venv/bin/python
 CAMLLVM := .venv/bin/camllvm
 PYTEST_ARGS ?=
 
-.PHONY: all bootstrap demo test bench clean
+.PHONY: all bootstrap demo test bench fuzz clean
 
 all: demo
 
@@ -31,6 +31,11 @@ test: bootstrap
 # writes bench/results/results.md and results.png. BENCH_ARGS=--quick for a smoke run.
 bench: bootstrap
 	$(PY) -m camllvm.bench $(BENCH_ARGS)
+
+# Differential fuzzing: random OCaml programs, ocamlrun vs camllvm's JIT modes;
+# differences are kept in fuzz-failures/. FUZZ_ARGS="--seeds 0:1000" for a campaign.
+fuzz: bootstrap
+	$(PY) tools/fuzz.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf .cache .pytest_cache

@@ -93,6 +93,7 @@ class JitStats:
         self.bytecode = 0  # bytecode instructions lowered
         self.irgen = 0.0
         self.llvm_load = 0.0  # loading LLVM, making the engines, installing the glue
+        self.warm_started = 0  # functions of the hot list installed before the program ran
 
 
 CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251
@@ -141,6 +142,20 @@ def _sibling(clos: int | None, words: int) -> int | None:
     return at if start <= at < end and (at == start or _tag(at) == INFIX_TAG) else None
 
 
+def _hot_plans(lines: list[str]) -> list[FunctionPlan]:
+    """The plans of a hot list's lines (Jit._hot_list), the last line of each entry (a
+    run whose cache had lost the code compiled it again, maybe with other inlined
+    callees); malformed lines (a run killed while writing) are skipped."""
+    plans: dict[int, FunctionPlan] = {}
+    for line in lines:
+        parts = line.split(" ")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].lstrip("-").isdigit():
+            continue
+        entry, restart = int(parts[0]), int(parts[1])
+        plans[entry] = FunctionPlan(entry, entry, None if restart < 0 else restart, {}, parts[2])
+    return list(plans.values())
+
+
 def _inline_key(inlined: dict[int, int]) -> str:
     """What the choice of inlined callees adds to a module's cache key."""
     return "".join(f":{call}>{target}" for call, target in sorted(inlined.items()))
@@ -167,6 +182,7 @@ class Jit:
         self._inlinable: dict[int, bool] = {}  # function entry -> ModuleGen.inlinable
         self._jobs: "queue.SimpleQueue[Callable[[], None]] | None" = None  # background compiles
         self._engine_lock: "threading.Lock | None" = None  # once the compiling thread runs
+        self._remembered: set[int] = set()  # entries on the hot list (see _remember)
 
     @property
     def engine(self) -> Engine:
@@ -309,6 +325,7 @@ class Jit:
             other = plan.restart if offset == plan.entry else plan.entry
             if other != offset:
                 self._set_native(other, addresses[ModuleGen.function_name(other)])
+        self._remember(plan)
         return addresses[ModuleGen.function_name(offset)]
 
     def _plan(self, offset: int) -> FunctionPlan:
@@ -404,6 +421,7 @@ class Jit:
         if plan.restart is not None:
             ready(READY_TABLE, plan.restart // 4, -1, addresses[ModuleGen.function_name(plan.restart)], 0)
         ready(READY_ENTRY, plan.entry // 4, site, addresses[ModuleGen.function_name(plan.entry)], 0)
+        self._remember(plan)
 
     def tier_loop(self, header: int, site: int) -> int:
         """tier.c: the loop at ``header`` is hot. Native code entered there (0: none;
@@ -629,6 +647,7 @@ class Jit:
         are patched; they compile on first call)."""
         if self.options.mode == "tiered":
             self.runtime.lib.camllvm_tier_install()
+            self._guarded(self._warm_start, "the hot list")
         if self.selected is None:
             return
         patch = self.runtime.lib.camllvm_patch_entry
@@ -636,6 +655,64 @@ class Jit:
         for entry in sorted(self.selected):
             if entry != 0 and not patch(entry):
                 self.selected.discard(entry)
+
+    # ---- warm start: what earlier runs compiled, installed before the program starts ----
+
+    def _hot_list(self) -> Path | None:
+        """Where the tiered mode lists the functions runs of this very program (same code,
+        primitives and options: the digest of _source_key) made hot under the same
+        thresholds: one line "entry restart source_key" each (restart -1 if none).
+        None without a cache."""
+        if self.options.mode != "tiered" or self.options.cache_dir is None:
+            return None
+        program = self._source_key(0).partition(":")[0]
+        calls, loops = self.tier_plan.thresholds
+        return self.options.cache_dir / "hot" / f"{program}-{calls}-{loops}.txt"
+
+    def _remember(self, plan: FunctionPlan) -> None:
+        """Add a function just installed to the hot list (appended in one write, so that
+        concurrent runs only ever add whole lines)."""
+        path = self._hot_list()
+        if path is None or plan.entry == 0 or plan.entry in self._remembered:
+            return
+        self._remembered.add(plan.entry)
+        restart = -1 if plan.restart is None else plan.restart
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, f"{plan.entry} {restart} {plan.source_key}\n".encode())
+            finally:
+                os.close(fd)
+        except OSError:
+            pass  # (a list that cannot be written only costs time)
+
+    def _warm_start(self) -> None:
+        """Install the functions of the hot list whose code is in the cache, before the
+        program starts: they run natively from their first call instead of after
+        CALL_THRESHOLD interpreted ones (OSR code is still loaded when its loop gets hot)."""
+        path = self._hot_list()
+        if path is None:
+            return
+        try:
+            lines = path.read_text().splitlines()
+        except OSError:
+            return
+        patch = self.runtime.lib.camllvm_patch_entry
+        patch.argtypes = [ctypes.c_long]
+        assert self.selected is not None
+        for plan in _hot_plans(lines):
+            if plan.entry in self.selected or not 0 < plan.entry < len(self.exe.code):
+                continue
+            addresses = self._cached(plan)
+            if addresses is None:
+                continue
+            self.selected.add(plan.entry)
+            self._remembered.add(plan.entry)
+            self._install(plan, addresses)
+            self._set_native(plan.entry, addresses[ModuleGen.function_name(plan.entry)])
+            patch(plan.entry)
+            self.stats.warm_started += 1
 
     # ---- set-up ----
 
@@ -716,7 +793,8 @@ class Jit:
             f"optimise {optimise:.3f}s, codegen {codegen:.3f}s\n"
             f"camllvm stats: interpreter entries {interp}, native entries {native}, "
             f"crossings {crossings}\n"
-            f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}\n"
+            f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}, "
+            f"installed at start from the hot list {s.warm_started}\n"
         )
         sys.stderr.flush()
 

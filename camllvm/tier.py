@@ -73,6 +73,7 @@ class TierPlan:
 
     def __init__(self, lib: ctypes.CDLL, code: bytes, calls: int, loops: int) -> None:
         self.code = code
+        self.thresholds = calls, loops
         self.operands, self.flags = opcode_tables()
         fn = lib.camllvm_tier_plan
         fn.restype = ctypes.c_long

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from harness import ProgramSpec
 PROGRAMS = harness.all_programs()
 CAMLLVM = harness.camllvm_cmd()
 STATS = re.compile(r"interpreter entries (\d+), native entries (\d+), crossings (\d+)")
+WARM = re.compile(r"installed at start from the hot list (\d+)")
 
 pytestmark = pytest.mark.skipif(harness.is_standin(), reason="needs the real camllvm")
 
@@ -134,6 +136,27 @@ def test_tiered_mode_compiles_in_the_background() -> None:
     assert compiled >= 2 and tier_ups >= 2 and osr >= 1, got.stderr
     interp, _, crossings = stats_of(got.stderr)
     assert crossings >= 1, got.stderr
+
+
+def test_warm_start_installs_what_earlier_runs_made_hot() -> None:
+    """With the code cache, a run lists the functions it made hot; the next run of the
+    same program with the same thresholds installs them before the program starts (no
+    interpreted calls of fib at all), other thresholds keep a list of their own."""
+    nonce = (os.getpid() << 20 ^ time.time_ns()) % 2**30  # code no earlier run has listed
+    src = (f"let nonce = ref {nonce}\n"  # (in the code: CONSTINT)
+           "let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n"
+           "let () = Printf.printf \"%d\\n\" (fib 22)\n")  # fmt: skip
+    byte = str(harness.compile_source("warm_start", src, []).byte)
+    want = subprocess.run(["ocamlrun", byte], capture_output=True).stdout
+    runs = [_run(["run", "--stats", "--sync-compile", "--tier-calls=500", byte]) for _ in range(2)]
+    for got in runs:
+        assert got.returncode == 0 and got.stdout == want == b"17711\n", got.stderr
+    first, second = (int(WARM.search(r.stderr.decode()).group(1)) for r in runs)
+    assert (first, second) == (0, 1), [r.stderr for r in runs]
+    # fib got hot in the first run; in the second no call of it was interpreted
+    assert [tier_stats(r.stderr)[1] for r in runs] == [1, 0], [r.stderr for r in runs]
+    other = _run(["run", "--stats", "--sync-compile", "--tier-calls=600", byte])
+    assert other.stdout == want and int(WARM.search(other.stderr.decode()).group(1)) == 0
 
 
 def test_tiered_hello_compiles_nothing() -> None:

@@ -1,0 +1,14 @@
+"""The tiered mode's hot list (Jit._hot_list): parsing what earlier runs appended."""
+
+from __future__ import annotations
+
+from camllvm.jit import _hot_plans
+
+
+def test_last_line_of_an_entry_wins_and_malformed_lines_are_skipped() -> None:
+    lines = ["120 -1 d:120", "400 396 d:400", "120 -1 d:120:88>400", "12", "x y z",
+             "7 -1 d:7 extra", "500 -1 d:5"[:6]]  # (the last: cut short by a kill)
+    plans = {p.entry: p for p in _hot_plans(lines)}
+    assert sorted(plans) == [120, 400]
+    assert plans[120].source_key == "d:120:88>400" and plans[120].restart is None
+    assert plans[400].restart == 396 and plans[400].offset == 400

@@ -70,7 +70,8 @@ class CodeCache:
 def generator_digest() -> str:
     """Digest of the camllvm sources that shape generated code."""
     h = hashlib.sha256()
-    for name in ("irgen.py", "liveness.py", "primitives.py", "engine.py", "jit.py", "glue.py"):
+    for name in ("irgen.py", "liveness.py", "primitives.py", "engine.py", "jit.py", "glue.py",
+                 "symbols.py"):
         h.update((Path(__file__).with_name(name)).read_bytes())
     return h.hexdigest()[:16]
 

@@ -9,7 +9,7 @@ call native code, and the table entries that are not compiled OCaml functions
 
 from __future__ import annotations
 
-from camllvm.irgen import NATIVE_CC, RET
+from camllvm.symbols import NATIVE_CC, RET
 
 GLUE_FUNCTIONS = ("camllvm_call_native", "camllvm_lazy_entry", "camllvm_defer_entry",
                   "camllvm_apply_generic")  # fmt: skip

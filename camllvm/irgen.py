@@ -19,15 +19,13 @@ from typing import NamedTuple
 from camllvm.decoder import Instruction
 from camllvm.errors import CamllvmError
 from camllvm.liveness import Liveness, RegionFlow, analyse_region
-from camllvm.opcodes import NO_FALLTHROUGH, Op
+from camllvm.opcodes import BRANCHES, CONDITIONAL_BRANCHES, NO_FALLTHROUGH, Op
+from camllvm.runtime.bridge import StateLayout
 from camllvm.runtime.build import OBSERVED_PRIMITIVES
+from camllvm import symbols
+from camllvm.symbols import NATIVE_CC, RET
 from camllvm.primitives import FLOAT_PRIMS, INLINE, box, c_call, unbox
 
-RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
-#: Calling convention of compiled OCaml functions: no callee-saved registers
-#: (values live across calls are in the VM stack anyway); C reaches them
-#: through the glue module (camllvm/glue.py).
-NATIVE_CC = "preserve_nonecc"
 PROLOGUE = "prologue"  # label of a closure's entry checks (self tail calls jump there)
 VAL_UNIT = 1
 VAL_TRUE = 3
@@ -47,23 +45,6 @@ def make_closinfo(arity: int, delta: int) -> int:
 
 def val_int(n: int) -> int:
     return (n << 1) + 1
-
-
-class StateLayout(NamedTuple):
-    """Byte offsets of Caml_state fields (read from the runtime, caml/domain_state.tbl)."""
-
-    young_limit: int
-    young_ptr: int
-    stack_threshold: int
-    extern_sp: int
-    trapsp: int
-    external_raise: int
-    exn_bucket: int
-    backtrace_active: int
-    local_roots: int
-    stack_high: int
-    young_start: int
-    young_end: int
 
 
 class Region:
@@ -133,12 +114,6 @@ def _successors(code: Mapping[int, Instruction], ins: Instruction, nxt: int,
 
 
 #: Instructions that jump to their last operand or fall through.
-CONDITIONAL_BRANCHES: frozenset[Op] = frozenset({
-    Op.BRANCHIF, Op.BRANCHIFNOT, *(Op(op) for op in range(Op.BEQ, Op.BGEINT + 1)),
-    Op.BULTINT, Op.BUGEINT,
-})  # fmt: skip
-
-
 def jump_targets(ins: Instruction, nxt: int) -> list[int] | None:
     """Where an instruction that ends a block goes (with repeats; [] if it leaves the
     region), None for one that falls through. Try bodies (PUSHTRAP/POPTRAP) aside."""
@@ -1365,9 +1340,6 @@ LEAVES: frozenset[Op] = frozenset({Op.RETURN, Op.APPTERM, Op.APPTERM1, Op.APPTER
                                    Op.APPTERM3})  # fmt: skip
 
 #: Instructions that end a block with jumps only (pending floats may cross them).
-BRANCHES: frozenset[Op] = CONDITIONAL_BRANCHES | {Op.BRANCH}
-
-
 @lowers(Op.BRANCHIF, Op.BRANCHIFNOT)
 def lower_branchif(em: Emitter, ins: Instruction) -> bool:
     pred = "ne" if ins.op == Op.BRANCHIF else "eq"
@@ -1840,17 +1812,17 @@ class ModuleGen:
 
     @staticmethod
     def function_name(entry: int) -> str:
-        return f"caml_{entry}"
+        return symbols.function_name(entry)
 
     @staticmethod
     def inline_name(entry: int) -> str:
         """The module's own copy of a function that call sites inline."""
-        return f"caml_{entry}.inline"
+        return symbols.inline_name(entry)
 
     @staticmethod
     def osr_name(header: int) -> str:
         """The function entered at a loop header by on-stack replacement."""
-        return f"caml_osr_{header}"
+        return symbols.osr_name(header)
 
     def region_name(self, region: Region) -> str:
         return f"{self.base_name}_try{region.start}"

@@ -19,13 +19,15 @@ from pathlib import Path
 from camllvm.decoder import Instruction, LazyCode
 from typing import TYPE_CHECKING, NamedTuple
 from camllvm.errors import CamllvmError
-from camllvm.irgen import CompileError, ModuleGen, Region, StateLayout, discover_region
 from camllvm.opcodes import Op
 from camllvm.reader import Executable
-from camllvm.runtime.bridge import Runtime
+from camllvm.runtime.bridge import Runtime, StateLayout
+from camllvm.symbols import function_name, osr_name
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the IR generator is imported when a function is first compiled:
+    #               a run that compiles nothing, or only loads cached code, never needs it)
     from camllvm.engine import Engine
+    from camllvm.irgen import ModuleGen, Region
 
 COMPILE_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long)
 TIER_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long, ctypes.c_long)
@@ -324,9 +326,9 @@ class Jit:
         if plan.restart is not None:
             other = plan.restart if offset == plan.entry else plan.entry
             if other != offset:
-                self._set_native(other, addresses[ModuleGen.function_name(other)])
+                self._set_native(other, addresses[function_name(other)])
         self._remember(plan)
-        return addresses[ModuleGen.function_name(offset)]
+        return addresses[function_name(offset)]
 
     def _plan(self, offset: int) -> FunctionPlan:
         entry = self._entry_of(offset)  # a RESTART entry is compiled with its function
@@ -340,7 +342,7 @@ class Jit:
         addresses = self._cached(plan)
         if addresses is None:
             if plan.offset not in self.code:
-                raise CompileError(f"pc {plan.offset}: not an instruction boundary")
+                raise CamllvmError(f"pc {plan.offset}: not an instruction boundary")
             self.stats.functions += 1
             t0 = time.perf_counter()
             gen = self._module_gen()
@@ -355,7 +357,7 @@ class Jit:
             self.stats.bytecode += gen.bytecode_instructions
             self._dump(entry, ".opt.ll", optimised)
         if self.options.perf_map:
-            self._native.update({addresses[ModuleGen.function_name(e)]: e
+            self._native.update({addresses[function_name(e)]: e
                                  for e in (entry, restart) if e is not None})  # fmt: skip
         return addresses
 
@@ -393,7 +395,7 @@ class Jit:
 
     @staticmethod
     def _entry_names(plan: FunctionPlan) -> list[str]:
-        return [ModuleGen.function_name(e) for e in (plan.entry, plan.restart) if e is not None]
+        return [function_name(e) for e in (plan.entry, plan.restart) if e is not None]
 
     def _cached(self, plan: FunctionPlan) -> dict[str, int] | None:
         """The function's code from the code cache, if it is there."""
@@ -404,6 +406,8 @@ class Jit:
         return addresses
 
     def _module_gen(self) -> ModuleGen:
+        from camllvm.irgen import ModuleGen
+
         gen = ModuleGen(self.code, self.prims, self.layout)
         gen.unbox_floats = self.options.unbox_floats
         gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
@@ -419,8 +423,8 @@ class Jit:
             ready(READY_ENTRY, plan.entry // 4, site, None, 0)
             return
         if plan.restart is not None:
-            ready(READY_TABLE, plan.restart // 4, -1, addresses[ModuleGen.function_name(plan.restart)], 0)
-        ready(READY_ENTRY, plan.entry // 4, site, addresses[ModuleGen.function_name(plan.entry)], 0)
+            ready(READY_TABLE, plan.restart // 4, -1, addresses[function_name(plan.restart)], 0)
+        ready(READY_ENTRY, plan.entry // 4, site, addresses[function_name(plan.entry)], 0)
         self._remember(plan)
 
     def tier_loop(self, header: int, site: int) -> int:
@@ -491,7 +495,7 @@ class Jit:
 
     def _cached_osr(self, plan: LoopPlan) -> tuple[int, bool] | None:
         """(address, ends at STOP) of the loop's code from the code cache, if it is there."""
-        name = ModuleGen.osr_name(plan.header)
+        name = osr_name(plan.header)
         addresses = self.engine.cached(plan.source_key, [name])
         if addresses is None:
             return None
@@ -503,7 +507,7 @@ class Jit:
         if cached is not None:
             return cached
         header, gen = plan.header, plan.gen
-        name = ModuleGen.osr_name(header)
+        name = osr_name(header)
         stop_marker = name + "_stops"  # an empty function: the code is toplevel code
         ir = gen.compile_osr(plan.region)
         if gen.reaches_stop or any(self._osr[h][1] for h in plan.handoffs):
@@ -567,6 +571,8 @@ class Jit:
         run time that the closure called still runs that function."""
         if self.options.opt < 1 or entry == 0:
             return {}
+        from camllvm.irgen import ModuleGen, discover_region
+
         gen = ModuleGen(self.code, self.prims, self.layout)
         if region is None:
             region = discover_region(self.code, entry, True)
@@ -710,7 +716,7 @@ class Jit:
             self.selected.add(plan.entry)
             self._remembered.add(plan.entry)
             self._install(plan, addresses)
-            self._set_native(plan.entry, addresses[ModuleGen.function_name(plan.entry)])
+            self._set_native(plan.entry, addresses[function_name(plan.entry)])
             patch(plan.entry)
             self.stats.warm_started += 1
 

@@ -107,3 +107,11 @@ NO_FALLTHROUGH: frozenset[Op] = frozenset({
 def operand_kinds(op: Op) -> tuple[Kind, ...]:
     """Operand kinds of ``op`` (empty for instructions without operands)."""
     return OPERANDS.get(op, ())
+
+
+#: Conditional branches (their last operand is the target), and all branches.
+CONDITIONAL_BRANCHES: frozenset[Op] = frozenset({
+    Op.BRANCHIF, Op.BRANCHIFNOT, *(Op(op) for op in range(Op.BEQ, Op.BGEINT + 1)),
+    Op.BULTINT, Op.BUGEINT,
+})  # fmt: skip
+BRANCHES: frozenset[Op] = CONDITIONAL_BRANCHES | {Op.BRANCH}

@@ -11,8 +11,7 @@ from __future__ import annotations
 import ctypes
 
 from camllvm.decoder import _CLOSUREREC, _LAYOUTS, _SWITCH
-from camllvm.irgen import BRANCHES, CONDITIONAL_BRANCHES
-from camllvm.opcodes import Op
+from camllvm.opcodes import BRANCHES, CONDITIONAL_BRANCHES, Op
 
 #: Calls of a function before it is compiled, and taken backward branches of a loop
 #: before the loop is compiled and entered where it runs (on-stack replacement).

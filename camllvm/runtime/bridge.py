@@ -6,9 +6,27 @@ import ctypes
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from camllvm.runtime import build
+
+
+class StateLayout(NamedTuple):
+    """Byte offsets of Caml_state fields (read from the runtime, caml/domain_state.tbl)."""
+
+    young_limit: int
+    young_ptr: int
+    stack_threshold: int
+    extern_sp: int
+    trapsp: int
+    external_raise: int
+    exn_bucket: int
+    backtrace_active: int
+    local_roots: int
+    stack_high: int
+    young_start: int
+    young_end: int
+
 
 # Signature of caml_interprete (and of our hook): value (code_t prog, asize_t size).
 INTERP_FN = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_void_p, ctypes.c_size_t)

@@ -46,7 +46,8 @@ def run(cmd: list[str], cwd: str, env_param: str, timeout: float) -> tuple[int, 
 
 
 def check(seed: int, modes, keep: Path | None, budget: float) -> str:  # noqa: ANN001
-    """'pass', 'skip' (too slow or not compiled) or 'FAIL ...' for one seed."""
+    """'pass', 'skip' (ocamlrun did not finish within ``budget``) or 'FAIL ...' for one
+    seed; differences are kept under ``keep``."""
     src = Generator(seed).program()
     with tempfile.TemporaryDirectory(prefix="camllvm-fuzz-") as tmp:
         ml, byte = Path(tmp) / "p.ml", Path(tmp) / "p.byte"
@@ -54,27 +55,36 @@ def check(seed: int, modes, keep: Path | None, budget: float) -> str:  # noqa: A
         c = subprocess.run(["ocamlc", "-g", "-w", "-a", str(ml), "-o", str(byte)], capture_output=True)
         if c.returncode != 0:
             return f"FAIL {seed}: the generator made a program ocamlc rejects:\n{c.stderr.decode()}"
+        wants: dict[str, tuple[int, bytes, bytes] | None] = {}
         failures = []
         for opts, param in modes:
-            want = run(["ocamlrun", str(byte)], tmp, param, budget)
+            if param not in wants:
+                wants[param] = run(["ocamlrun", str(byte)], tmp, param, budget)
+            want = wants[param]
             if want is None:
                 return "skip"
             got = run(camllvm_run_argv(opts, str(byte), []), tmp, param, budget * 20 + 30)
             if got != want:
-                failures.append(f"{opts} OCAMLRUNPARAM={param}")
+                mode = f"{opts} OCAMLRUNPARAM={param}"
+                failures.append(mode)
                 if keep is not None:
-                    d = keep / f"seed{seed}"
-                    d.mkdir(parents=True, exist_ok=True)
-                    (d / "p.ml").write_text(src)
-                    tag = str(len(failures))
-                    for name, data in (("want", want), ("got", got)):
-                        if data is None:
-                            (d / f"{name}{tag}.timeout").write_text(opts)
-                        else:
-                            (d / f"{name}{tag}.out").write_bytes(data[1])
-                            (d / f"{name}{tag}.err").write_bytes(data[2] + f"\nexit {data[0]}\n".encode())
-                    (d / f"mode{tag}").write_text(f"{opts} OCAMLRUNPARAM={param}\n")
+                    _keep(keep / f"seed{seed}", len(failures), src, mode, want, got)
         return f"FAIL {seed}: " + "; ".join(failures) if failures else "pass"
+
+
+def _keep(d: Path, n: int, src: str, mode: str, want: tuple[int, bytes, bytes],
+          got: tuple[int, bytes, bytes] | None) -> None:
+    """The program and the n-th difference: modeN, wantN.out/.err, gotN.out/.err (or
+    gotN.timeout); the .err files end with the exit code."""
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "p.ml").write_text(src)
+    (d / f"mode{n}").write_text(mode + "\n")
+    for name, data in (("want", want), ("got", got)):
+        if data is None:
+            (d / f"{name}{n}.timeout").write_text(mode + "\n")
+        else:
+            (d / f"{name}{n}.out").write_bytes(data[1])
+            (d / f"{name}{n}.err").write_bytes(data[2] + f"\nexit {data[0]}\n".encode())
 
 
 def main() -> int:

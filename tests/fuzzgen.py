@@ -56,7 +56,8 @@ class Generator:
         kinds = [self.binop, self.binop, self.cond, self.let_in, self.match, self.divide,
                  self.closure, self.exception, self.array, self.string, self.float_int,
                  self.list_fold, self.loop, self.compare, self.arity, self.tail_loop,
-                 self.boxed, self.record, self.escape]
+                 self.boxed, self.record, self.escape, self.objects, self.variants,
+                 self.library, self.closures_as_data]
         if fn >= 0:
             kinds += [self.call, self.call, self.partial]
         return self.pick(kinds)(env, d - 1, fn)
@@ -136,6 +137,47 @@ class Generator:
         exn = self.pick((f"raise (E {self.leaf(env)})", f"arr.({self.leaf(env)})",
                          f"failwith \"f{fn}\"", "raise Exit", f"(1 / ({self.leaf(env)} land 0))"))
         return f"(if {cond} then {exn} else {self.int_expr(env, d, fn)})"
+
+    def objects(self, env: list[str], d: int, fn: int) -> str:
+        """Immediate objects: instance variables, methods calling each other (send)."""
+        return (f"(let o = object (self) val mutable v = {self.leaf(env)} "
+                f"method get = v method add k = v <- v + k; self#get "
+                f"method twice k = self#add k + self#add k end in "
+                f"o#twice {self.int_expr(env, d, fn)} + o#add {self.leaf(env)})")
+
+    def variants(self, env: list[str], d: int, fn: int) -> str:
+        """Polymorphic variants with and without payload, options, lazy values."""
+        a, b = self.int_expr(env, d, fn), self.int_expr(env, d, fn)
+        return self.pick((
+            f"(match (if {self.bool_expr(env, d, fn)} then `A {a} else if {b} land 1 = 0 then `B ({a}, {b}) "
+            f"else `C) with `A x -> x | `B (x, y) -> x - y | `C -> 17)",
+            f"(match List.find_opt (fun x -> x > {a}) lst with Some x -> x | None -> {b})",
+            f"(let l = lazy ({a} * 3) in Lazy.force l + Lazy.force l)"))
+
+    def library(self, env: list[str], d: int, fn: int) -> str:
+        """Hashtbl, Buffer, Printf formats, String functions that raise, Fun.protect."""
+        a, b = self.int_expr(env, d, fn), self.int_expr(env, d, fn)
+        return self.pick((
+            f"(let h = Hashtbl.create 8 in Hashtbl.replace h {a} {b}; Hashtbl.replace h {b} 5; "
+            f"(try Hashtbl.find h {self.leaf(env)} with Not_found -> -1) + Hashtbl.length h)",
+            f"(let bf = Buffer.create 4 in Buffer.add_string bf (string_of_int {a}); "
+            f"Buffer.add_char bf 'x'; Hashtbl.hash (Buffer.contents bf))",
+            f"(String.length (Printf.sprintf \"%5d|%-3s|%.3f|%x|%c\" {a} \"ab\" (float_of_int {b}) {b} "
+            f"(Char.chr ({a} land 127))))",
+            f"(try String.length (String.sub \"abcdefgh\" ({a} land 7) ({b} land 7)) "
+            f"with Invalid_argument _ -> -3)",
+            f"(Fun.protect ~finally:(fun () -> cell := !cell + 1) (fun () -> {a}))"))
+
+    def closures_as_data(self, env: list[str], d: int, fn: int) -> str:
+        """Closures compared, hashed and marshalled: they must stay bytecode closures."""
+        a = self.int_expr(env, d, fn)
+        return self.pick((
+            f"(let g = (fun x -> x + {a}) in String.length (Marshal.to_string g [Marshal.Closures]))",
+            f"(let g = (fun x -> x * {a}) in let s = Marshal.to_string (g, {a}) [Marshal.Closures] in "
+            f"let (h, v) = (Marshal.from_string s 0 : (int -> int) * int) in h v)",
+            f"(Hashtbl.hash (Marshal.to_string (f{max(fn, 0)}, {a}) [Marshal.Closures]))"
+            if fn >= 0 else f"(Hashtbl.hash {a})",
+            f"(try if compare (fun x -> x) (fun x -> x) = 0 then 1 else 2 with Invalid_argument _ -> {a})"))
 
     def array(self, env: list[str], d: int, fn: int) -> str:
         i = self.int_expr(env, d, fn)

@@ -16,8 +16,10 @@ _spec = importlib.util.spec_from_file_location("camllvm_fuzz", REPO / "tools" / 
 fuzz = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fuzz)
 
-#: Seeds the suite runs: fixed, so a failure is reproducible with tools/fuzz.py --seeds N:N+1.
-SEEDS = range(8)
+#: Seeds the suite runs: fixed, so a failure is reproducible with tools/fuzz.py --seeds N:N+1
+#: (chosen among those whose program runs well under a second under ocamlrun: seed 0's
+#: takes more than the budget since the generator learnt objects and library calls).
+SEEDS = range(1, 9)
 
 
 def test_generator_is_deterministic() -> None:

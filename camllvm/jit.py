@@ -700,8 +700,8 @@ class Jit:
         path = self._hot_list()
         if path is None:
             return
-        try:
-            lines = path.read_text().splitlines()
+        try:  # (a damaged list only loses its damaged lines: _hot_plans skips them)
+            lines = path.read_bytes().decode(errors="replace").splitlines()
         except OSError:
             return
         patch = self.runtime.lib.camllvm_patch_entry

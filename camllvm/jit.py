@@ -704,8 +704,8 @@ class Jit:
             lines = path.read_bytes().decode(errors="replace").splitlines()
         except OSError:
             return
-        patch = self.runtime.lib.camllvm_patch_entry
-        patch.argtypes = [ctypes.c_long]
+        install_entry = self.runtime.lib.camllvm_tier_install_entry
+        install_entry.argtypes = [ctypes.c_long, ctypes.c_void_p]
         assert self.selected is not None
         for plan in _hot_plans(lines):
             if plan.entry in self.selected or not 0 < plan.entry < len(self.exe.code):
@@ -714,10 +714,8 @@ class Jit:
             if addresses is None:
                 continue
             self.selected.add(plan.entry)
-            self._remembered.add(plan.entry)
-            self._install(plan, addresses)
-            self._set_native(plan.entry, addresses[function_name(plan.entry)])
-            patch(plan.entry)
+            self._remembered.add(plan.entry)  # (already on the list: _install adds no line)
+            install_entry(plan.entry // 4, self._install(plan, addresses))
             self.stats.warm_started += 1
 
     # ---- set-up ----

@@ -7,10 +7,10 @@ built, and the GC promotes and marks it (OCaml's sieve benchmark promotes 10x
 the words under ocamlrun that it does natively). Native code (ocamlopt) keeps
 only what is live. Before each non-tail call of a function of its own recursive
 definition (closure from OFFSETCLOSURE: the deep recursions, where dead slots pile
-up), in a function that allocates (see ALLOCATING), compiled code stores Val_unit in the slots of its frame that no code reads
-again and that may hold a pointer not cleared yet; the GC then sees what
-ocamlopt's would. (Clearing before every call cost the closures benchmark 6 %:
-a flag test and stores in front of short calls.) Nothing else reads a
+up), in a function that allocates (see ALLOCATING), compiled code stores Val_unit
+in the slots of its frame that no code reads again and that may hold a pointer not
+cleared yet; the GC then sees what ocamlopt's would. (Clearing before every call
+cost the closures benchmark 6 %: a flag test and stores in front of short calls.) Nothing else reads a
 dead slot: backtraces look for return addresses, which a value slot never
 holds. A program can see when a value dies only through a finaliser, a weak
 pointer, an ephemeron or memprof: the first call of one of those primitives

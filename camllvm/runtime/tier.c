@@ -339,14 +339,22 @@ void camllvm_tier_ready(int kind, intnat at, intnat site, camllvm_fn fn, int sto
   pthread_mutex_unlock(&ready_lock);
 }
 
+/* From now on, native code fn runs the function at code word entry: native callers
+   find it in the table, the interpreter at its patched entry (the tier-up, the
+   background's result, and the warm start of Jit._warm_start). */
+void camllvm_tier_install_entry(intnat entry, camllvm_fn fn)
+{
+  camllvm_table[entry] = fn;
+  camllvm_patch_entry(entry * (intnat) sizeof(opcode_t));
+}
+
 static void install_ready(struct ready *r)
 {
   struct tier_site *s;
   switch (r->kind) {
   case READY_ENTRY:
     if (r->fn != NULL) {
-      camllvm_table[r->at] = r->fn;
-      camllvm_patch_entry(r->at * (intnat) sizeof(opcode_t));
+      camllvm_tier_install_entry(r->at, r->fn);
     } else if (r->site >= 0) {
       unpatch(&sites[r->site]);
     }
@@ -439,10 +447,7 @@ static camllvm_fn compile_function(intnat entry, intnat site)
   if (camllvm_tier_forked) return NULL;
   camllvm_tier_compiles++;
   fn = compile_call(entry * (intnat) sizeof(opcode_t), site);
-  if (fn != NULL && fn != PENDING) {
-    camllvm_table[entry] = fn;
-    camllvm_patch_entry(entry * (intnat) sizeof(opcode_t));
-  }
+  if (fn != NULL && fn != PENDING) camllvm_tier_install_entry(entry, fn);
   return fn;
 }
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import llvmlite.binding as llvm
 
+from camllvm.codecache import CodeCache, generator_digest
 from camllvm.errors import CamllvmError
 
 #: Per-function passes at --opt=1: the Kaleidoscope chapter's cheap baseline after SROA
@@ -28,52 +26,6 @@ class EngineStats:
         self.modules = 0
         self.cache_hits = 0
         self.timings: dict[str, float] = {}
-
-
-class CodeCache:
-    """Object code on disk, keyed by the digest of everything that determines it.
-
-    The key covers the IR text itself, the optimisation level, LLVM's version,
-    the host CPU and its features, and camllvm's code generator; files are
-    written to a temporary name and renamed, so concurrent runs are safe.
-    """
-
-    def __init__(self, root: Path, salt: str) -> None:
-        self.root = root
-        self.salt = salt
-
-    def key(self, what: str) -> str:
-        """Key for ``what`` (a complete description of the module's source) under our salt."""
-        return hashlib.sha256((self.salt + "\0" + what).encode()).hexdigest()
-
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.o"
-
-    def load(self, key: str) -> bytes | None:
-        try:
-            return self._path(key).read_bytes()
-        except OSError:
-            return None
-
-    def store(self, key: str, data: bytes) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-
-def generator_digest() -> str:
-    """Digest of the camllvm sources that shape generated code."""
-    h = hashlib.sha256()
-    for name in ("irgen.py", "liveness.py", "primitives.py", "engine.py", "jit.py", "glue.py",
-                 "symbols.py"):
-        h.update((Path(__file__).with_name(name)).read_bytes())
-    return h.hexdigest()[:16]
 
 
 class Engine:
@@ -167,6 +119,13 @@ class Engine:
         self.stats.codegen += t3 - t2
         self.stats.modules += 1
         return addresses, optimised
+
+    def cached_object(self, source_key: str) -> Path | None:
+        """The cached object file of ``source_key``, if there is one (for hot libraries)."""
+        if self.cache is None:
+            return None
+        path = self.cache.path(self.cache.key(source_key))
+        return path if path.is_file() else None
 
     def address(self, name: str) -> int:
         """Address of a function already compiled or loaded (0 if there is none)."""

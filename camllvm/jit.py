@@ -11,21 +11,22 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
-import random
 import sys
 import time
 from pathlib import Path
 
-from camllvm.decoder import Instruction, LazyCode
 from typing import TYPE_CHECKING, NamedTuple
 from camllvm.errors import CamllvmError
-from camllvm.opcodes import Op
+from camllvm.glue import GLUE_FUNCTIONS
 from camllvm.reader import Executable
 from camllvm.runtime.bridge import Runtime, StateLayout
 from camllvm.symbols import function_name, osr_name
 
 if TYPE_CHECKING:  # (the IR generator is imported when a function is first compiled:
     #               a run that compiles nothing, or only loads cached code, never needs it)
+    from camllvm.codecache import HotLibrary
+    from camllvm.decoder import Instruction, LazyCode
+    from camllvm.opcodes import Op
     from camllvm.engine import Engine
     from camllvm.irgen import ModuleGen, Region
 
@@ -96,6 +97,7 @@ class JitStats:
         self.irgen = 0.0
         self.llvm_load = 0.0  # loading LLVM, making the engines, installing the glue
         self.warm_started = 0  # functions of the hot list installed before the program ran
+        self.from_library = 0  # of which from its hot library (dlopen, no LLVM)
 
 
 CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251
@@ -185,6 +187,7 @@ class Jit:
         self._jobs: "queue.SimpleQueue[Callable[[], None]] | None" = None  # background compiles
         self._engine_lock: "threading.Lock | None" = None  # once the compiling thread runs
         self._remembered: set[int] = set()  # entries on the hot list (see _remember)
+        self._glue_installed = False  # from the hot library, or compiled with the engines
 
     @property
     def engine(self) -> Engine:
@@ -208,7 +211,8 @@ class Jit:
             hot = Engine(opts.opt, path, verify=opts.verify, cache_dir=cache)
             cold = hot if opts.opt == 0 else Engine(0, path, verify=opts.verify, cache_dir=cache)
             self._engines = hot, cold
-            self._install_glue(hot)
+            if not self._glue_installed:
+                self._install_glue(hot)
             self.stats.llvm_load = time.perf_counter() - t0
         return self._engines
 
@@ -216,6 +220,8 @@ class Jit:
     def code(self) -> LazyCode:
         """Decoded CODE, instruction by instruction as compiling needs them."""
         if self._code is None:
+            from camllvm.decoder import LazyCode
+
             self._code = LazyCode(self.exe.code, self.exe.path)
         return self._code
 
@@ -223,11 +229,15 @@ class Jit:
         """The opcode of the word at ``offset``, read without decoding the program."""
         if offset < 0 or offset + 4 > len(self.exe.code) or offset % 4:
             return None
+        from camllvm.opcodes import Op  # (~8 ms: not before a function is compiled)
+
         word = int.from_bytes(self.exe.code[offset : offset + 4], "little")
         return Op(word) if word < len(Op) else None
 
     def restart_entry(self, entry: int) -> int | None:
         """The RESTART entry compiled with a function that starts with GRAB (ModuleGen too)."""
+        from camllvm.opcodes import Op
+
         if self.opcode_at(entry) == Op.GRAB and self.opcode_at(entry - 4) == Op.RESTART:
             return entry - 4
         return None
@@ -242,6 +252,8 @@ class Jit:
 
     def function_entries(self) -> list[int]:
         """Entry pcs of every closure the program can create (CLOSURE/CLOSUREREC targets)."""
+        from camllvm.opcodes import Op
+
         entries: set[int] = set()
         for ins in self.code.all():
             if ins.op == Op.CLOSURE:
@@ -258,6 +270,8 @@ class Jit:
             return set()  # grows as functions get hot
         entries = self.function_entries()
         if self.options.seed is not None:
+            import random
+
             rng = random.Random(self.options.seed)
             chosen = {e for e in entries if rng.random() < 0.5}
             if rng.random() < 0.5:
@@ -295,7 +309,7 @@ class Jit:
     def compile_at(self, offset: int) -> int:
         """Native code address for the function at byte offset ``offset`` (0: interpret it)."""
         try:
-            if self.selected is not None and self._entry_of(offset) not in self.selected:
+            if not self._is_selected(offset):
                 return 0
             return self._compile(offset)
         except CamllvmError as err:
@@ -311,8 +325,18 @@ class Jit:
             _die(f"camllvm: internal error compiling pc {offset}: {type(err).__name__}: {err}", 3)
         return 0
 
+    def _is_selected(self, offset: int) -> bool:
+        """Whether the function at ``offset`` (an entry or a RESTART entry) is to be
+        compiled; tiered runs ask it of every function native code first calls, so the
+        opcode is only looked at (which imports the opcode enum) when it matters."""
+        if self.selected is None or offset in self.selected:
+            return True
+        return offset + 4 in self.selected and self._entry_of(offset) == offset + 4
+
     def _entry_of(self, offset: int) -> int:
         """A RESTART entry belongs to the function whose GRAB follows it."""
+        from camllvm.opcodes import Op
+
         return offset + 4 if self.opcode_at(offset) == Op.RESTART else offset
 
     def _compile(self, offset: int) -> int:
@@ -696,27 +720,75 @@ class Jit:
     def _warm_start(self) -> None:
         """Install the functions of the hot list whose code is in the cache, before the
         program starts: they run natively from their first call instead of after
-        CALL_THRESHOLD interpreted ones (OSR code is still loaded when its loop gets hot)."""
+        CALL_THRESHOLD interpreted ones (OSR code is still loaded when its loop gets hot).
+        The list's hot library has them all without loading LLVM; without one, they come
+        from the code cache one by one."""
         path = self._hot_list()
         if path is None:
             return
         try:  # (a damaged list only loses its damaged lines: _hot_plans skips them)
-            lines = path.read_bytes().decode(errors="replace").splitlines()
+            contents = path.read_bytes()
         except OSError:
+            return
+        library = self._hot_library(path, contents)
+        if library is not None and not library.open():
+            library = None
+        if library is not None and not self._glue_from(library):
             return
         install_entry = self.runtime.lib.camllvm_tier_install_entry
         install_entry.argtypes = [ctypes.c_long, ctypes.c_void_p]
         assert self.selected is not None
-        for plan in _hot_plans(lines):
+        for plan in _hot_plans(contents.decode(errors="replace").splitlines()):
             if plan.entry in self.selected or not 0 < plan.entry < len(self.exe.code):
                 continue
-            addresses = self._cached(plan)
+            if library is None:
+                addresses = self._cached(plan)
+            else:
+                addresses = library.addresses(self._entry_names(plan))
+                self.stats.from_library += addresses is not None
             if addresses is None:
                 continue
             self.selected.add(plan.entry)
             self._remembered.add(plan.entry)  # (already on the list: _install adds no line)
             install_entry(plan.entry // 4, self._install(plan, addresses))
             self.stats.warm_started += 1
+
+    def _hot_library(self, hot_list: Path, contents: bytes) -> HotLibrary | None:
+        """The shared library linked from exactly this hot list, if there is one."""
+        from camllvm.codecache import HotLibrary, code_fingerprint
+
+        library = HotLibrary(hot_list, contents, code_fingerprint(self.options.opt))
+        return library if library.exists() else None
+
+    def _glue_from(self, library: HotLibrary) -> bool:
+        """Install the glue functions linked into the hot library (False: not there)."""
+        addresses = library.addresses(list(GLUE_FUNCTIONS))
+        if addresses is None:
+            return False
+        self._set_glue(addresses)
+        return True
+
+    def link_hot_library(self) -> None:
+        """At exit: link the hot list's cached objects and the glue into the list's hot
+        library, unless it exists (only a run that loaded LLVM can name the objects)."""
+        path = self._hot_list()
+        if path is None or self._engines is None:
+            return
+        from camllvm.codecache import HotLibrary, code_fingerprint
+
+        try:
+            contents = path.read_bytes()
+        except OSError:
+            return
+        library = HotLibrary(path, contents, code_fingerprint(self.options.opt))
+        if library.exists():
+            return
+        engine = self.engine
+        keys = ["glue"] + [p.source_key for p in _hot_plans(contents.decode(errors="replace")
+                                                            .splitlines())]  # fmt: skip
+        objects = [engine.cached_object(key) for key in keys]
+        if objects[0] is not None and len(objects) > 1:
+            library.link([o for o in objects if o is not None])
 
     # ---- set-up ----
 
@@ -731,7 +803,7 @@ class Jit:
             self._install_tiers()
         else:  # (patched entries and the toplevel may enter native code at once)
             self._make_engines()
-        if self.options.stats or self.options.perf_map:
+        if self.options.stats or self.options.perf_map or self._hot_list() is not None:
             cb = ATEXIT_FN(self.at_exit)
             self._callbacks.append(cb)
             lib.camllvm_at_exit.argtypes = [ATEXIT_FN]
@@ -751,16 +823,21 @@ class Jit:
 
     def _install_glue(self, engine: Engine) -> None:
         """Compile the glue module (camllvm/glue.py) and hand its functions to jitglue.c."""
-        from camllvm.glue import GLUE_FUNCTIONS, GLUE_IR
+        from camllvm.glue import GLUE_IR
 
         names = list(GLUE_FUNCTIONS)  # cached like OCaml functions (the salt covers glue.py)
         addresses = (engine.cached("glue", names, count=False)
                      or engine.compile(GLUE_IR, names, "glue")[0])  # fmt: skip
+        self._set_glue(addresses)
+
+    def _set_glue(self, addresses: dict[str, int]) -> None:
         set_glue = self.runtime.lib.camllvm_set_glue
         set_glue.argtypes = [ctypes.c_void_p] * 4
         set_glue(*(addresses[name] for name in GLUE_FUNCTIONS))
+        self._glue_installed = True
 
     def at_exit(self) -> None:
+        self._guarded(self.link_hot_library, "the hot library")
         if self.options.perf_map:
             self.write_perf_map()
         if self.options.stats:
@@ -798,7 +875,8 @@ class Jit:
             f"camllvm stats: interpreter entries {interp}, native entries {native}, "
             f"crossings {crossings}\n"
             f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}, "
-            f"installed at start from the hot list {s.warm_started}\n"
+            f"installed at start from the hot list {s.warm_started} "
+            f"(from its library {s.from_library})\n"
         )
         sys.stderr.flush()
 

@@ -1,0 +1,154 @@
+"""Compiled code kept between runs: object files keyed by digest, and per-program shared
+libraries of the hot list's objects.
+
+Nothing here imports LLVM: a run whose hot functions are all in its hot library
+loads them with dlopen and never pays LLVM's ~85 ms start-up.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+
+class CodeCache:
+    """Object code on disk, keyed by the digest of everything that determines it.
+
+    The key covers the IR text itself, the optimisation level, LLVM's version,
+    the host CPU and its features, and camllvm's code generator; files are
+    written to a temporary name and renamed, so concurrent runs are safe.
+    """
+
+    def __init__(self, root: Path, salt: str) -> None:
+        self.root = root
+        self.salt = salt
+
+    def key(self, what: str) -> str:
+        """Key for ``what`` (a complete description of the module's source) under our salt."""
+        return hashlib.sha256((self.salt + "\0" + what).encode()).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.o"
+
+    def load(self, key: str) -> bytes | None:
+        try:
+            return self.path(key).read_bytes()
+        except OSError:
+            return None
+
+    def store(self, key: str, data: bytes) -> None:
+        import tempfile  # (only a run that compiles needs it: ~5 ms of start-up)
+
+        path = self.path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def generator_digest() -> str:
+    """Digest of the camllvm sources that shape generated code."""
+    h = hashlib.sha256()
+    for name in ("irgen.py", "liveness.py", "primitives.py", "engine.py", "jit.py", "glue.py",
+                 "symbols.py"):
+        h.update((Path(__file__).with_name(name)).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _llvm_library() -> str:
+    """Identity of the LLVM that compiles (llvmlite's shared library: path, size, date),
+    found without importing llvmlite."""
+    for entry in sys.path:
+        lib = Path(entry or ".") / "llvmlite" / "binding" / "libllvmlite.so"
+        try:
+            st = lib.stat()
+        except OSError:
+            continue
+        return f"{lib}:{st.st_size}:{st.st_mtime_ns}"
+    return "no llvmlite"
+
+
+def _host_cpu() -> str:
+    """The first processor's model and flags (/proc/cpuinfo): code compiled for one CPU
+    must not be loaded on another one (a cache directory may be shared)."""
+    lines = []
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                if line.startswith(("vendor_id", "model", "cpu family", "flags")):
+                    lines.append(line.strip())
+    except OSError:
+        return "unknown cpu"
+    return "\n".join(lines)
+
+
+def code_fingerprint(opt_level: int) -> str:
+    """Changes whenever the engine's cache salt could (generator, optimisation level, LLVM,
+    host CPU), computed without LLVM: it names hot libraries."""
+    return "|".join([generator_digest(), str(opt_level), _llvm_library(), _host_cpu()])
+
+
+class HotLibrary:
+    """The objects of a hot list linked into one shared library, named after the list's
+    exact contents and the code fingerprint, so that a library is only ever loaded for
+    the very list it was linked from; a newer list gets a new library (the older ones of
+    the same list are removed)."""
+
+    def __init__(self, hot_list: Path, contents: bytes, fingerprint: str) -> None:
+        digest = hashlib.sha256(fingerprint.encode() + b"\0" + contents).hexdigest()[:24]
+        self.path = hot_list.with_name(f"{hot_list.stem}-{digest}.so")
+        self._stale = f"{hot_list.stem}-*.so"
+        self._handle: ctypes.CDLL | None = None
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def open(self) -> bool:
+        """dlopen the library (its undefined symbols resolve against the runtime, loaded
+        RTLD_GLOBAL); False if it is missing or cannot be loaded."""
+        try:
+            self._handle = ctypes.CDLL(str(self.path), mode=os.RTLD_NOW | os.RTLD_LOCAL)
+        except OSError:
+            return False
+        return True
+
+    def addresses(self, names: list[str]) -> dict[str, int] | None:
+        """Addresses of ``names`` in the opened library (None if one is missing)."""
+        assert self._handle is not None
+        found = {}
+        for name in names:
+            try:
+                found[name] = ctypes.cast(getattr(self._handle, name), ctypes.c_void_p).value
+            except AttributeError:
+                return None
+        return found if all(found.values()) else None
+
+    def link(self, objects: list[Path]) -> bool:
+        """Link ``objects`` (large code model, absolute relocations: hence ``-z notext``)
+        into the library; stale libraries of the same list are removed."""
+        import subprocess  # (only a run that compiled needs it: ~8 ms of start-up)
+
+        tmp = self.path.with_name(f".tmp-{os.getpid()}-{self.path.name}")
+        cmd = ["ld", "-shared", "-Bsymbolic", "-z", "notext", "-o", str(tmp),
+               *map(str, objects)]  # fmt: skip
+        try:
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, check=False)  # fmt: skip
+            if done.returncode != 0:
+                tmp.unlink(missing_ok=True)
+                return False
+            for old in self.path.parent.glob(self._stale):
+                old.unlink(missing_ok=True)  # (a run that has one open keeps its mapping)
+            os.replace(tmp, self.path)
+        except OSError:
+            return False
+        return True

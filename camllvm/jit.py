@@ -766,6 +766,9 @@ class Jit:
         if addresses is None:
             return False
         self._set_glue(addresses)
+        note = self.runtime.lib.camllvm_note_hot_library  # (its code is native code too)
+        note.argtypes = [ctypes.c_void_p]
+        note(addresses[GLUE_FUNCTIONS[0]])
         return True
 
     def link_hot_library(self) -> None:

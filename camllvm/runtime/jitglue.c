@@ -652,6 +652,24 @@ intnat camllvm_state_offset(int field)
 static char *c_stack_low;                  /* lowest usable byte of the main thread's stack */
 static pthread_t main_tid;
 
+static void *hot_library_base;   /* load address of the hot library, if one is loaded */
+
+/* The hot library (camllvm/codecache.py) holds native code too: note its load
+   address, given one of its symbols. */
+void camllvm_note_hot_library(void *symbol)
+{
+  Dl_info dl;
+  if (dladdr(symbol, &dl) != 0) hot_library_base = dl.dli_fbase;
+}
+
+/* Native OCaml code: MCJIT's (outside every shared object) or the hot library's. */
+static int in_native_code(void *pc)
+{
+  Dl_info dl;
+  if (dladdr(pc, &dl) == 0) return 1;
+  return hot_library_base != NULL && dl.dli_fbase == hot_library_base;
+}
+
 static int in_guard_zone(char *addr)
 {
   return pthread_equal(pthread_self(), main_tid)
@@ -661,15 +679,14 @@ static int in_guard_zone(char *addr)
 static void segv_handler(int sig, siginfo_t *info, void *context)
 {
   ucontext_t *uc = context;
-  Dl_info dl;
   void *pc = (void *) uc->uc_mcontext.gregs[REG_RIP];
   (void) sig;
   if (!in_guard_zone(info->si_addr)) {   /* a real crash: fault again, unhandled */
     signal(SIGSEGV, SIG_DFL);
     return;
   }
-  if (dladdr(pc, &dl) == 0 && Caml_state_field(external_raise) != NULL) {
-    /* Native code (outside every shared object) at a call or a frame push:
+  if (in_native_code(pc) && Caml_state_field(external_raise) != NULL) {
+    /* Native code at a call or a frame push:
        unwind to the innermost handler as caml_raise does (light buffers
        included), without running pending actions on this small signal stack. */
     Caml_state_field(exn_bucket) = Field(caml_global_data, STACK_OVERFLOW_EXN);

@@ -127,6 +127,12 @@ class Engine:
         path = self.cache.path(self.cache.key(source_key))
         return path if path.is_file() else None
 
+    @staticmethod
+    def define(name: str, address: int) -> None:
+        """Let modules compiled from now on call ``name`` at ``address`` (the OSR code of
+        the hot library, which MCJIT cannot see: it is loaded RTLD_LOCAL)."""
+        llvm.add_symbol(name, address)
+
     def address(self, name: str) -> int:
         """Address of a function already compiled or loaded (0 if there is none)."""
         return self.ee.get_function_address(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -98,6 +99,7 @@ class JitStats:
         self.llvm_load = 0.0  # loading LLVM, making the engines, installing the glue
         self.warm_started = 0  # functions of the hot list installed before the program ran
         self.from_library = 0  # of which from its hot library (dlopen, no LLVM)
+        self.loops_from_library = 0  # OSR code from the hot library
 
 
 CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251
@@ -160,6 +162,27 @@ def _hot_plans(lines: list[str]) -> list[FunctionPlan]:
     return list(plans.values())
 
 
+def _hot_loops(lines: list[str]) -> dict[int, str]:
+    """The OSR lines of a hot list ("osr header source_key"): header -> source key, the
+    last line of each header; only loops whose hand-off targets are listed too, as the
+    hot library must define every OSR function its code goes on in."""
+    loops: dict[int, str] = {}
+    for line in lines:
+        parts = line.split(" ")
+        if len(parts) == 3 and parts[0] == "osr" and parts[1].isdigit():
+            loops[int(parts[1])] = parts[2]
+    return {h: key for h, key in loops.items() if set(_handoffs(key)) <= loops.keys()}
+
+
+def _handoffs(source_key: str) -> list[int]:
+    """The hand-off targets a loop's source key names (Jit._plan_osr: ":osr:[h, ...]")."""
+    found = _HANDOFFS.search(source_key)
+    return [int(h) for h in found[1].split(",") if h.strip()] if found else []
+
+
+_HANDOFFS = re.compile(r":osr:\[([0-9, ]*)\]")
+
+
 def _inline_key(inlined: dict[int, int]) -> str:
     """What the choice of inlined callees adds to a module's cache key."""
     return "".join(f":{call}>{target}" for call, target in sorted(inlined.items()))
@@ -187,6 +210,9 @@ class Jit:
         self._jobs: "queue.SimpleQueue[Callable[[], None]] | None" = None  # background compiles
         self._engine_lock: "threading.Lock | None" = None  # once the compiling thread runs
         self._remembered: set[int] = set()  # entries on the hot list (see _remember)
+        self._remembered_loops: set[int] = set()  # loop headers on it
+        self._library: HotLibrary | None = None  # loaded by the warm start
+        self._linked_loops: dict[str, int] = {}  # OSR code taken from it: name -> address
         self._glue_installed = False  # from the hot library, or compiled with the engines
 
     @property
@@ -211,6 +237,8 @@ class Jit:
             hot = Engine(opts.opt, path, verify=opts.verify, cache_dir=cache)
             cold = hot if opts.opt == 0 else Engine(0, path, verify=opts.verify, cache_dir=cache)
             self._engines = hot, cold
+            for name, address in self._linked_loops.items():  # (hand-off targets)
+                Engine.define(name, address)
             if not self._glue_installed:
                 self._install_glue(hot)
             self.stats.llvm_load = time.perf_counter() - t0
@@ -457,6 +485,10 @@ class Jit:
         if header in self._osr:  # another backward branch to the same header, or pending
             address, stops = self._osr[header]
             return address if address == PENDING else self._set_stops(site, stops, address)
+        linked = self._library_loop(header)
+        if linked is not None:
+            self._osr[header] = address, stops = linked
+            return self._set_stops(site, stops, address)
         if not self.options.background:
             build = lambda: self._build_osr(self._plan_osr(header))  # noqa: E731
             self._osr[header] = address, stops = self._guarded_osr(build, header)
@@ -502,6 +534,19 @@ class Jit:
     def _guarded_osr(self, work, header: int):  # noqa: ANN001, ANN202
         return self._guarded(work, f"the loop at pc {header}", failed=(0, False))
 
+    def _library_loop(self, header: int) -> tuple[int, bool] | None:
+        """(address, ends at STOP) of a loop's OSR code in the hot library, if it is there:
+        neither planned (the IR generator is not even imported) nor loaded by LLVM."""
+        name = osr_name(header)
+        found = self._library.addresses([name]) if self._library is not None else None
+        if found is None:
+            return None
+        self.stats.loops_from_library += 1
+        self._linked_loops[name] = found[name]
+        if self._engines is not None:
+            self._engines[0].define(name, found[name])
+        return found[name], self._library.addresses([name + "_stops"]) is not None
+
     def _set_stops(self, site: int, stops: bool, address: int) -> int:
         set_toplevel = self.runtime.lib.camllvm_tier_set_toplevel
         set_toplevel.argtypes = [ctypes.c_long, ctypes.c_int]
@@ -523,6 +568,7 @@ class Jit:
         addresses = self.engine.cached(plan.source_key, [name])
         if addresses is None:
             return None
+        self._remember_loop(plan)
         return addresses[name], self.engine.address(name + "_stops") != 0
 
     def _build_osr(self, plan: LoopPlan) -> tuple[int, bool]:
@@ -544,6 +590,7 @@ class Jit:
         self._dump(header, ".osr.opt.ll", optimised)
         if self.options.perf_map:
             self._native[addresses[name]] = header
+        self._remember_loop(plan)
         return addresses[name], gen.reaches_stop
 
     # ---- background compilation (tier.c's side: "background compilation") ----
@@ -700,18 +747,29 @@ class Jit:
         return self.options.cache_dir / "hot" / f"{program}-{calls}-{loops}.txt"
 
     def _remember(self, plan: FunctionPlan) -> None:
-        """Add a function just installed to the hot list (appended in one write, so that
-        concurrent runs only ever add whole lines)."""
-        path = self._hot_list()
-        if path is None or plan.entry == 0 or plan.entry in self._remembered:
+        """Add a function just installed to the hot list."""
+        if plan.entry == 0 or plan.entry in self._remembered:
             return
         self._remembered.add(plan.entry)
         restart = -1 if plan.restart is None else plan.restart
+        self._add_hot_line(f"{plan.entry} {restart} {plan.source_key}")
+
+    def _remember_loop(self, plan: LoopPlan) -> None:
+        """Add a loop whose OSR code was just made to the hot list (for the hot library)."""
+        if plan.header not in self._remembered_loops:
+            self._remembered_loops.add(plan.header)
+            self._add_hot_line(f"osr {plan.header} {plan.source_key}")
+
+    def _add_hot_line(self, line: str) -> None:
+        """Appended in one write, so that concurrent runs only ever add whole lines."""
+        path = self._hot_list()
+        if path is None:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                os.write(fd, f"{plan.entry} {restart} {plan.source_key}\n".encode())
+                os.write(fd, f"{line}\n".encode())
             finally:
                 os.close(fd)
         except OSError:
@@ -735,6 +793,7 @@ class Jit:
             library = None
         if library is not None and not self._glue_from(library):
             return
+        self._library = library
         install_entry = self.runtime.lib.camllvm_tier_install_entry
         install_entry.argtypes = [ctypes.c_long, ctypes.c_void_p]
         assert self.selected is not None
@@ -787,8 +846,8 @@ class Jit:
         if library.exists():
             return
         engine = self.engine
-        keys = ["glue"] + [p.source_key for p in _hot_plans(contents.decode(errors="replace")
-                                                            .splitlines())]  # fmt: skip
+        lines = contents.decode(errors="replace").splitlines()
+        keys = ["glue", *(p.source_key for p in _hot_plans(lines)), *_hot_loops(lines).values()]
         objects = [engine.cached_object(key) for key in keys]
         if objects[0] is not None and len(objects) > 1:
             library.link([o for o in objects if o is not None])
@@ -879,7 +938,7 @@ class Jit:
             f"crossings {crossings}\n"
             f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}, "
             f"installed at start from the hot list {s.warm_started} "
-            f"(from its library {s.from_library})\n"
+            f"(from its library {s.from_library}), OSR code from it {s.loops_from_library}\n"
         )
         sys.stderr.flush()
 

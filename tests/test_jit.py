@@ -159,31 +159,36 @@ def test_warm_start_installs_what_earlier_runs_made_hot() -> None:
     assert other.stdout == want and int(WARM.search(other.stderr.decode()).group(1)) == 0
 
 
-LIBRARY = re.compile(r"hot list (\d+) \(from its library (\d+)\)")
+LIBRARY = re.compile(r"hot list (\d+) \(from its library (\d+)\), OSR code from it (\d+)")
 
 
 def test_hot_library_runs_listed_code_without_llvm(tmp_path: Path) -> None:
-    """At exit, a run that compiled links the hot list's objects into a shared library;
-    the next run installs them from it and never loads LLVM. A library that does not
-    match the list any more (new line) or cannot be loaded only costs LLVM's start-up."""
+    """At exit, a run that compiled links the hot list's objects (functions and OSR code)
+    into a shared library; the next run installs them from it and never loads LLVM. A
+    library that cannot be loaded only costs LLVM's start-up."""
     src = ("let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n"
-           "let () = Printf.printf \"%d\\n\" (fib 22)\n")  # fmt: skip
+           "let () =\n"
+           "  let s = ref 0 in\n"
+           "  for i = 1 to 100_000 do s := !s + i land 7 done;\n"
+           "  Printf.printf \"%d %d\\n\" (fib 22) !s\n")  # fmt: skip
     byte = str(harness.compile_source("hot_library", src, []).byte)
+    want = subprocess.run(["ocamlrun", byte], capture_output=True).stdout
     env = {**os.environ, "CAMLLVM_CACHE_DIR": str(tmp_path / "cache")}
 
-    def run() -> tuple[int, int, bool]:
+    def run() -> tuple[int, int, int, bool]:
         got = subprocess.run([*CAMLLVM, "run", "--stats", "--sync-compile", "--tier-calls=500",
-                              byte], capture_output=True, timeout=300, env=env)  # fmt: skip
-        assert got.returncode == 0 and got.stdout == b"17711\n", got.stderr
-        warm, library = (int(n) for n in LIBRARY.search(got.stderr.decode()).groups())
-        return warm, library, b"llvm load 0.000s" in got.stderr
+                              "--tier-loops=500", byte], capture_output=True, timeout=300,
+                             env=env)  # fmt: skip
+        assert got.returncode == 0 and got.stdout == want == b"17711 350000\n", got.stderr
+        warm, library, loops = (int(n) for n in LIBRARY.search(got.stderr.decode()).groups())
+        return warm, library, loops, b"llvm load 0.000s" in got.stderr
 
-    assert run() == (0, 0, False)  # compiles fib, links the library at exit
+    assert run() == (0, 0, 0, False)  # compiles fib and the loop, links the library at exit
     libraries = list((tmp_path / "cache" / "code" / "hot").glob("*.so"))
     assert len(libraries) == 1
-    assert run() == (1, 1, True)
+    assert run() == (1, 1, 1, True)
     libraries[0].write_bytes(b"not a shared library")
-    assert run() == (1, 0, False)  # from the code cache, through LLVM
+    assert run() == (1, 0, 0, False)  # from the code cache, through LLVM
 
 
 def test_tiered_hello_compiles_nothing() -> None:

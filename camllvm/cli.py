@@ -27,6 +27,10 @@ run options:
   --tier-calls=N       tiered: calls before a function is compiled (default 20000)
   --tier-loops=N       tiered: loop iterations before the loop is compiled and
                        entered where it runs (default 10000)
+  --tier-delay=MS      tiered: compile nothing in the first MS milliseconds (default
+                       0): LLVM's start-up and first compilations cost more than
+                       runs of a few tenths of a second gain; longer runs lose
+                       up to MS of native speed
   --sync-compile       tiered: compile hot code at once, the program waiting
                        (default: on a thread of its own, the interpreter going on)
   --jit-only=PC,...    compile only these functions, interpret the rest
@@ -94,6 +98,7 @@ class RunOptions:
         self.jit = "tiered"
         self.tier_calls = 0
         self.tier_loops = 0
+        self.tier_delay = 0
         self.only: list[str] = []
         self.seed: int | None = None
         self.opt = 1
@@ -143,6 +148,8 @@ def set_option(opts: RunOptions, arg: str) -> None:
         opts.jit, opts.seed = "only", int(value)
     elif name in ("--tier-calls", "--tier-loops") and value.isdigit() and int(value) > 0:
         setattr(opts, name[2:].replace("-", "_"), int(value))
+    elif name == "--tier-delay" and value.isdigit():
+        opts.tier_delay = int(value)
     elif name == "--opt" and value in ("0", "1", "2", "3"):
         opts.opt = int(value)
     elif name in ("--dump-ir", "--dump-asm") and value:
@@ -203,7 +210,7 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
 
     options = JitOptions(
         mode=opts.jit, only=opts.only, seed=opts.seed,
-        tier_calls=opts.tier_calls, tier_loops=opts.tier_loops,
+        tier_calls=opts.tier_calls, tier_loops=opts.tier_loops, tier_delay=opts.tier_delay,
         opt=opts.opt, dump_ir=Path(opts.dump_ir) if opts.dump_ir else None,
         dump_asm=Path(opts.dump_asm) if opts.dump_asm else None, stats=opts.stats,
         perf_map=opts.perf_map,

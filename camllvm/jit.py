@@ -70,7 +70,7 @@ class JitOptions:
                  dump_asm: Path | None = None, stats: bool = False, perf_map: bool = False,
                  verify: bool = False, cache_dir: Path | None = None,
                  unbox_floats: bool = True, tier_calls: int = 0,
-                 tier_loops: int = 0, background: bool = True,
+                 tier_loops: int = 0, tier_delay: int = 0, background: bool = True,
                  clear_dead_slots: bool = False) -> None:  # fmt: skip
         self.mode = mode  # "all": every function that runs; "only": a chosen subset;
         #                   "tiered": what runs often (camllvm/tier.py)
@@ -86,6 +86,7 @@ class JitOptions:
         self.unbox_floats = unbox_floats  # lazy float boxing (changes allocation counts, not results)
         self.tier_calls = tier_calls  # mode "tiered": calls before a function is compiled (0: default)
         self.tier_loops = tier_loops  # ... and loop iterations before on-stack replacement
+        self.tier_delay = tier_delay  # ... and milliseconds before the first compilation
         self.background = background  # mode "tiered": compile on a thread of our own
         self.clear_dead_slots = clear_dead_slots  # before recursive calls (camllvm/liveness.py)
 
@@ -725,6 +726,10 @@ class Jit:
         if self.options.mode == "tiered":
             self.runtime.lib.camllvm_tier_install()
             self._guarded(self._warm_start, "the hot list")
+            if self.options.tier_delay:
+                delay = self.runtime.lib.camllvm_tier_delay
+                delay.argtypes = [ctypes.c_long]
+                delay(self.options.tier_delay)
         if self.selected is None:
             return
         patch = self.runtime.lib.camllvm_patch_entry

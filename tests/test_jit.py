@@ -191,6 +191,16 @@ def test_hot_library_runs_listed_code_without_llvm(tmp_path: Path) -> None:
     assert run() == (1, 0, 0, False)  # from the code cache, through LLVM
 
 
+def test_tier_delay_compiles_nothing_before_it_ends() -> None:
+    """--tier-delay=MS: fib 25 (hot after 20000 of its 250k calls) is compiled without a
+    delay, not within a delay longer than the run; the output is the same."""
+    byte = str(_fib_program().byte)
+    runs = [_run(["run", "--stats", "--no-cache", "--sync-compile", delay, byte])
+            for delay in ("--tier-delay=0", "--tier-delay=60000")]  # fmt: skip
+    assert [r.stdout for r in runs] == [b"75025\n"] * 2, [r.stderr for r in runs]
+    assert [tier_stats(r.stderr)[:2] for r in runs] == [(1, 1), (0, 0)], [r.stderr for r in runs]
+
+
 def test_tiered_hello_compiles_nothing() -> None:
     """A short run stays in the interpreter: no compilation at all (not even the glue)."""
     src = 'let () = print_endline "hello"\n'

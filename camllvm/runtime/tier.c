@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <caml/fix_code.h>
 #include <caml/instruct.h>
 #include <caml/mlvalues.h>
@@ -81,6 +82,8 @@ static intnat call_threshold = 2000, loop_threshold = 10000;
 static tier_compile_fn compile_call, compile_loop;
 static int call_prim = -1, loop_prim = -1;
 static uint32_t *native_counts;     /* per code word: calls from native code */
+static struct timespec compile_from; /* nothing is compiled before (camllvm_tier_delay) */
+static int delaying = 0;
 int camllvm_tier_active = 0;        /* the table's lazy entries count (tier.c decides) */
 long camllvm_tier_compiles = 0;     /* for --stats */
 long camllvm_tier_osr_entries = 0;
@@ -309,6 +312,7 @@ value camllvm_tier_loop(value id);
  * nothing more (the compiling thread is not in it). */
 #define PENDING ((camllvm_fn) 1)
 #define LOOP_RETRY 1000          /* iterations before a pending loop asks again */
+#define CALL_RETRY 1000          /* calls before a function hot too early asks again */
 enum { READY_ENTRY, READY_TABLE, READY_LOOP };
 struct ready {
   int kind;              /* READY_ENTRY: table + entry patch; READY_TABLE: table only */
@@ -438,6 +442,36 @@ void camllvm_tier_background(void)
   pthread_atfork(NULL, NULL, forked_child);
 }
 
+/* --tier-delay=MS: nothing is compiled in the first MS milliseconds (LLVM's
+   start-up and first compilations cost ~0.1-0.3 s of CPU, which a shorter run
+   never earns back); code that gets hot earlier asks again CALL_RETRY calls or
+   LOOP_RETRY iterations later, its counting stub still running meanwhile (which
+   is why it is not the default: call-heavy runs of 0.2-3 s lose 5-50 %). Set
+   before the program starts. */
+void camllvm_tier_delay(intnat ms)
+{
+  clock_gettime(CLOCK_MONOTONIC, &compile_from);
+  compile_from.tv_sec += ms / 1000;
+  compile_from.tv_nsec += (ms % 1000) * 1000000L;
+  if (compile_from.tv_nsec >= 1000000000L) {
+    compile_from.tv_sec++;
+    compile_from.tv_nsec -= 1000000000L;
+  }
+  delaying = ms > 0;
+}
+
+static int too_early(void)
+{
+  struct timespec now;
+  if (!delaying) return 0;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (now.tv_sec < compile_from.tv_sec
+      || (now.tv_sec == compile_from.tv_sec && now.tv_nsec < compile_from.tv_nsec))
+    return 1;
+  delaying = 0;
+  return 0;
+}
+
 /* Compile the function at code word entry (its RESTART entry too, if any): enter
    it natively from the interpreter from now on. NULL if it stays interpreted,
    PENDING while it compiles in the background. */
@@ -484,7 +518,9 @@ value camllvm_tier_call(value id)
 {
   struct tier_site *s = &sites[Long_val(id)];
   drain_ready();
-  if (++s->count == call_threshold) {
+  if (++s->count == call_threshold && too_early()) {
+    s->count = call_threshold - CALL_RETRY;
+  } else if (s->count == call_threshold) {
     camllvm_compiling_closure = Caml_state_field(extern_sp)[0];  /* env, pushed by C_CALL */
     if (compile_function(s->target, Long_val(id)) == NULL) unpatch(s);
     camllvm_compiling_closure = Val_unit;
@@ -503,6 +539,10 @@ camllvm_fn camllvm_tier_native_call(uintnat i, camllvm_fn interpreted)
   if (camllvm_table[i] != before) return camllvm_table[i];  /* just installed */
   if (native_counts[i] == UINT32_MAX || ++native_counts[i] < (uint64_t) call_threshold)
     return interpreted;
+  if (too_early()) {
+    native_counts[i] = call_threshold > CALL_RETRY ? (uint32_t) (call_threshold - CALL_RETRY) : 0;
+    return interpreted;
+  }
   native_counts[i] = UINT32_MAX;         /* decided: do not ask again */
   /* (compiling the function installs its RESTART entry too) */
   fn = compile_function(entry, -1);
@@ -519,6 +559,10 @@ value camllvm_tier_loop(value id)
   drain_ready();
   if (s->osr == NULL) {
     if (s->dead || ++s->count < loop_threshold || camllvm_tier_forked) return Val_false;
+    if (too_early()) {
+      s->count = loop_threshold - LOOP_RETRY;
+      return Val_false;
+    }
     if (!s->pending) camllvm_tier_compiles++;
     camllvm_compiling_closure = sp[0];
     fn = compile_loop((intnat) s->target * sizeof(opcode_t), Long_val(id));

@@ -2,16 +2,17 @@
 libraries of the hot list's objects.
 
 Nothing here imports LLVM: a run whose hot functions are all in its hot library
-loads them with dlopen and never pays LLVM's ~85 ms start-up.
+loads them with dlopen and never pays LLVM's ~85 ms start-up (nor pathlib's: paths
+are strings, as on the rest of the start-up path).
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
 import sys
-from pathlib import Path
+
+from camllvm.digest import sha256
 
 
 class CodeCache:
@@ -22,20 +23,21 @@ class CodeCache:
     written to a temporary name and renamed, so concurrent runs are safe.
     """
 
-    def __init__(self, root: Path, salt: str) -> None:
+    def __init__(self, root: str, salt: str) -> None:
         self.root = root
         self.salt = salt
 
     def key(self, what: str) -> str:
         """Key for ``what`` (a complete description of the module's source) under our salt."""
-        return hashlib.sha256((self.salt + "\0" + what).encode()).hexdigest()
+        return sha256((self.salt + "\0" + what).encode()).hexdigest()
 
-    def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.o"
+    def path(self, key: str) -> str:
+        return os.path.join(self.root, key[:2], f"{key}.o")
 
     def load(self, key: str) -> bytes | None:
         try:
-            return self.path(key).read_bytes()
+            with open(self.path(key), "rb") as f:
+                return f.read()
         except OSError:
             return None
 
@@ -44,8 +46,8 @@ class CodeCache:
 
         path = self.path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
@@ -55,10 +57,12 @@ class CodeCache:
 
 def generator_digest() -> str:
     """Digest of the camllvm sources that shape generated code."""
-    h = hashlib.sha256()
+    h = sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
     for name in ("irgen.py", "liveness.py", "primitives.py", "engine.py", "jit.py", "glue.py",
                  "symbols.py"):
-        h.update((Path(__file__).with_name(name)).read_bytes())
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
     return h.hexdigest()[:16]
 
 
@@ -66,9 +70,9 @@ def _llvm_library() -> str:
     """Identity of the LLVM that compiles (llvmlite's shared library: path, size, date),
     found without importing llvmlite."""
     for entry in sys.path:
-        lib = Path(entry or ".") / "llvmlite" / "binding" / "libllvmlite.so"
+        lib = os.path.join(entry or ".", "llvmlite", "binding", "libllvmlite.so")
         try:
-            st = lib.stat()
+            st = os.stat(lib)
         except OSError:
             continue
         return f"{lib}:{st.st_size}:{st.st_mtime_ns}"
@@ -103,20 +107,21 @@ class HotLibrary:
     the very list it was linked from; a newer list gets a new library (the older ones of
     the same list are removed)."""
 
-    def __init__(self, hot_list: Path, contents: bytes, fingerprint: str) -> None:
-        digest = hashlib.sha256(fingerprint.encode() + b"\0" + contents).hexdigest()[:24]
-        self.path = hot_list.with_name(f"{hot_list.stem}-{digest}.so")
-        self._stale = f"{hot_list.stem}-*.so"
+    def __init__(self, hot_list: str, contents: bytes, fingerprint: str) -> None:
+        digest = sha256(fingerprint.encode() + b"\0" + contents).hexdigest()[:24]
+        self._dir, name = os.path.split(hot_list)
+        self._stem = os.path.splitext(name)[0]
+        self.path = os.path.join(self._dir, f"{self._stem}-{digest}.so")
         self._handle: ctypes.CDLL | None = None
 
     def exists(self) -> bool:
-        return self.path.is_file()
+        return os.path.isfile(self.path)
 
     def open(self) -> bool:
         """dlopen the library (its undefined symbols resolve against the runtime, loaded
         RTLD_GLOBAL); False if it is missing or cannot be loaded."""
         try:
-            self._handle = ctypes.CDLL(str(self.path), mode=os.RTLD_NOW | os.RTLD_LOCAL)
+            self._handle = ctypes.CDLL(self.path, mode=os.RTLD_NOW | os.RTLD_LOCAL)
         except OSError:
             return False
         return True
@@ -132,22 +137,22 @@ class HotLibrary:
                 return None
         return found if all(found.values()) else None
 
-    def link(self, objects: list[Path]) -> bool:
+    def link(self, objects: list[str]) -> bool:
         """Link ``objects`` (large code model, absolute relocations: hence ``-z notext``)
         into the library; stale libraries of the same list are removed."""
         import subprocess  # (only a run that compiled needs it: ~8 ms of start-up)
 
-        tmp = self.path.with_name(f".tmp-{os.getpid()}-{self.path.name}")
-        cmd = ["ld", "-shared", "-Bsymbolic", "-z", "notext", "-o", str(tmp),
-               *map(str, objects)]  # fmt: skip
+        tmp = os.path.join(self._dir, f".tmp-{os.getpid()}-{os.path.basename(self.path)}")
+        cmd = ["ld", "-shared", "-Bsymbolic", "-z", "notext", "-o", tmp, *objects]
         try:
             done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, check=False)  # fmt: skip
             if done.returncode != 0:
-                tmp.unlink(missing_ok=True)
+                os.unlink(tmp)
                 return False
-            for old in self.path.parent.glob(self._stale):
-                old.unlink(missing_ok=True)  # (a run that has one open keeps its mapping)
+            for old in os.listdir(self._dir):  # (a run that has one open keeps its mapping)
+                if old.startswith(self._stem + "-") and old.endswith(".so"):
+                    os.unlink(os.path.join(self._dir, old))
             os.replace(tmp, self.path)
         except OSError:
             return False

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import time
-from pathlib import Path
 
 import llvmlite.binding as llvm
 
@@ -33,8 +33,8 @@ class Engine:
 
     _initialised = False
 
-    def __init__(self, opt_level: int, runtime_library: Path, verify: bool = False,
-                 cache_dir: Path | None = None) -> None:
+    def __init__(self, opt_level: int, runtime_library: str, verify: bool = False,
+                 cache_dir: str | None = None) -> None:
         if not Engine._initialised:
             llvm.initialize_native_target()
             llvm.initialize_native_asmprinter()
@@ -120,12 +120,12 @@ class Engine:
         self.stats.modules += 1
         return addresses, optimised
 
-    def cached_object(self, source_key: str) -> Path | None:
+    def cached_object(self, source_key: str) -> str | None:
         """The cached object file of ``source_key``, if there is one (for hot libraries)."""
         if self.cache is None:
             return None
         path = self.cache.path(self.cache.key(source_key))
-        return path if path.is_file() else None
+        return path if os.path.isfile(path) else None
 
     @staticmethod
     def define(name: str, address: int) -> None:

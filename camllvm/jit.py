@@ -9,22 +9,22 @@ function that cannot be compiled ends the program with one line.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
-import re
 import sys
 import time
-from pathlib import Path
 
-from typing import TYPE_CHECKING, NamedTuple
+from camllvm.digest import sha256
 from camllvm.errors import CamllvmError
 from camllvm.glue import GLUE_FUNCTIONS
 from camllvm.reader import Executable
 from camllvm.runtime.bridge import Runtime, StateLayout
 from camllvm.symbols import function_name, osr_name
 
+TYPE_CHECKING = False  # (typing's constant: pathlib, typing and re cost ~17 ms of a run's start-up)
 if TYPE_CHECKING:  # (the IR generator is imported when a function is first compiled:
     #               a run that compiles nothing, or only loads cached code, never needs it)
+    from pathlib import Path
+
     from camllvm.codecache import HotLibrary
     from camllvm.decoder import Instruction, LazyCode
     from camllvm.opcodes import Op
@@ -41,25 +41,33 @@ PENDING = 1
 READY_ENTRY, READY_TABLE, READY_LOOP = 0, 1, 2
 
 
-class FunctionPlan(NamedTuple):
+class FunctionPlan:
     """What compiling the function at ``offset`` needs that only the thread running OCaml
     may read (the closures the program holds now: ``inlined``)."""
 
-    offset: int  # the entry asked for (the function's, or its RESTART's)
-    entry: int  # the function's own entry
-    restart: int | None
-    inlined: dict[int, int]
-    source_key: str
+    __slots__ = ("offset", "entry", "restart", "inlined", "source_key")
+
+    def __init__(self, offset: int, entry: int, restart: int | None, inlined: dict[int, int],
+                 source_key: str) -> None:  # fmt: skip
+        self.offset = offset  # the entry asked for (the function's, or its RESTART's)
+        self.entry = entry  # the function's own entry
+        self.restart = restart
+        self.inlined = inlined
+        self.source_key = source_key
 
 
-class LoopPlan(NamedTuple):
+class LoopPlan:
     """The same for the on-stack-replacement code of a loop."""
 
-    header: int
-    gen: ModuleGen
-    region: Region
-    source_key: str
-    handoffs: list[int]
+    __slots__ = ("header", "gen", "region", "source_key", "handoffs")
+
+    def __init__(self, header: int, gen: ModuleGen, region: Region, source_key: str,
+                 handoffs: list[int]) -> None:  # fmt: skip
+        self.header = header
+        self.gen = gen
+        self.region = region
+        self.source_key = source_key
+        self.handoffs = handoffs
 
 
 class JitOptions:
@@ -68,7 +76,7 @@ class JitOptions:
     def __init__(self, mode: str = "all", only: list[str] | None = None,
                  seed: int | None = None, opt: int = 1, dump_ir: Path | None = None,
                  dump_asm: Path | None = None, stats: bool = False, perf_map: bool = False,
-                 verify: bool = False, cache_dir: Path | None = None,
+                 verify: bool = False, cache_dir: str | None = None,
                  unbox_floats: bool = True, tier_calls: int = 0,
                  tier_loops: int = 0, tier_delay: int = 0, background: bool = True,
                  clear_dead_slots: bool = False) -> None:  # fmt: skip
@@ -82,7 +90,7 @@ class JitOptions:
         self.stats = stats
         self.perf_map = perf_map  # write /tmp/perf-PID.map at exit, so perf names native code
         self.verify = verify
-        self.cache_dir = cache_dir  # persistent object code (None: no cache)
+        self.cache_dir = cache_dir  # directory of persistent object code (None: no cache)
         self.unbox_floats = unbox_floats  # lazy float boxing (changes allocation counts, not results)
         self.tier_calls = tier_calls  # mode "tiered": calls before a function is compiled (0: default)
         self.tier_loops = tier_loops  # ... and loop iterations before on-stack replacement
@@ -149,6 +157,11 @@ def _sibling(clos: int | None, words: int) -> int | None:
     return at if start <= at < end and (at == start or _tag(at) == INFIX_TAG) else None
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def _hot_plans(lines: list[str]) -> list[FunctionPlan]:
     """The plans of a hot list's lines (Jit._hot_list), the last line of each entry (a
     run whose cache had lost the code compiled it again, maybe with other inlined
@@ -177,11 +190,9 @@ def _hot_loops(lines: list[str]) -> dict[int, str]:
 
 def _handoffs(source_key: str) -> list[int]:
     """The hand-off targets a loop's source key names (Jit._plan_osr: ":osr:[h, ...]")."""
-    found = _HANDOFFS.search(source_key)
-    return [int(h) for h in found[1].split(",") if h.strip()] if found else []
-
-
-_HANDOFFS = re.compile(r":osr:\[([0-9, ]*)\]")
+    _, found, rest = source_key.partition(":osr:[")
+    listed = rest.partition("]")[0].split(",") if found else []
+    return [int(h) for h in listed if h.strip().isdigit()]
 
 
 def _inline_key(inlined: dict[int, int]) -> str:
@@ -688,7 +699,7 @@ class Jit:
         """Everything the IR of the function at ``entry`` depends on besides the engine's
         salt: the program's code and primitives, the runtime's state layout, the options."""
         if self._program_digest is None:
-            h = hashlib.sha256(self.exe.code)
+            h = sha256(self.exe.code)
             h.update("\0".join(self.prims).encode())
             h.update(repr((self.layout, self.options.unbox_floats,
                            self.options.clear_dead_slots)).encode())
@@ -740,7 +751,7 @@ class Jit:
 
     # ---- warm start: what earlier runs compiled, installed before the program starts ----
 
-    def _hot_list(self) -> Path | None:
+    def _hot_list(self) -> str | None:
         """Where the tiered mode lists the functions runs of this very program (same code,
         primitives and options: the digest of _source_key) made hot under the same
         thresholds: one line "entry restart source_key" each (restart -1 if none).
@@ -749,7 +760,7 @@ class Jit:
             return None
         program = self._source_key(0).partition(":")[0]
         calls, loops = self.tier_plan.thresholds
-        return self.options.cache_dir / "hot" / f"{program}-{calls}-{loops}.txt"
+        return os.path.join(self.options.cache_dir, "hot", f"{program}-{calls}-{loops}.txt")
 
     def _remember(self, plan: FunctionPlan) -> None:
         """Add a function just installed to the hot list."""
@@ -771,7 +782,7 @@ class Jit:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 os.write(fd, f"{line}\n".encode())
@@ -790,7 +801,7 @@ class Jit:
         if path is None:
             return
         try:  # (a damaged list only loses its damaged lines: _hot_plans skips them)
-            contents = path.read_bytes()
+            contents = _read_bytes(path)
         except OSError:
             return
         library = self._hot_library(path, contents)
@@ -817,7 +828,7 @@ class Jit:
             install_entry(plan.entry // 4, self._install(plan, addresses))
             self.stats.warm_started += 1
 
-    def _hot_library(self, hot_list: Path, contents: bytes) -> HotLibrary | None:
+    def _hot_library(self, hot_list: str, contents: bytes) -> HotLibrary | None:
         """The shared library linked from exactly this hot list, if there is one."""
         from camllvm.codecache import HotLibrary, code_fingerprint
 
@@ -844,7 +855,7 @@ class Jit:
         from camllvm.codecache import HotLibrary, code_fingerprint
 
         try:
-            contents = path.read_bytes()
+            contents = _read_bytes(path)
         except OSError:
             return
         library = HotLibrary(path, contents, code_fingerprint(self.options.opt))
@@ -921,7 +932,8 @@ class Jit:
             entry = self._native[start]
             name = "toplevel" if entry == 0 else names.get(self._entry_of(entry), "")
             lines.append(f"{start:x} {min(nxt - start, 0x10000):x} pc{entry}:{name}\n")
-        Path(f"/tmp/perf-{os.getpid()}.map").write_text("".join(lines))
+        with open(f"/tmp/perf-{os.getpid()}.map", "w", encoding="utf-8") as f:
+            f.write("".join(lines))
 
     def print_stats(self) -> None:
         lib, s = self.runtime.lib, self.stats

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import stat
 import struct
-from collections.abc import Iterator, Mapping
-from typing import BinaryIO, NamedTuple
 
 from camllvm.errors import BytecodeFormatError
+
+# (Every run reads its program first: no typing, re, contextlib or collections here,
+# ~17 ms of a 40 ms start-up with pathlib; type checkers know TYPE_CHECKING by name.)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from typing import BinaryIO
 
 #: Magic of executables made by OCaml 4.13 (EXEC_MAGIC in caml/exec.h).
 EXEC_MAGIC = "Caml1999X030"
@@ -20,27 +23,58 @@ TRAILER_SIZE = 4 + EXEC_MAGIC_LENGTH
 #: 4-byte name + uint32 length (struct section_descriptor).
 DESCRIPTOR_SIZE = 8
 
-# Executable magics of other OCaml releases ("Caml1999X0NN", utils/config.mlp).
-_OTHER_EXEC_MAGIC = re.compile(rb"Caml1999X\d{3}")
-# Magics at the start of .cmo/.cma/.cmi/... files (utils/config.mlp).
-_OBJECT_MAGIC = re.compile(rb"Caml1999[A-Za-z]\d{3}")
 
 
-class Section(NamedTuple):
+def _is_magic(blob: bytes, kinds: bytes) -> bool:
+    """``blob`` is "Caml1999" + one of ``kinds`` + 3 digits: the magic of another OCaml
+    release's executable (kinds b"X") or of a .cmo/.cma/.cmi/... file (any letter),
+    utils/config.mlp."""
+    return (len(blob) == EXEC_MAGIC_LENGTH and blob.startswith(b"Caml1999")
+            and blob[8:9] in kinds and blob[9:].isdigit())  # fmt: skip
+
+
+_LETTERS = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
+
+
+class Section:
     """One entry of the table of contents, located in the file."""
 
-    name: str  # 4 chars, e.g. "CODE"
-    offset: int  # absolute file offset of the section's first byte
-    length: int
+    __slots__ = ("name", "offset", "length")
+
+    def __init__(self, name: str, offset: int, length: int) -> None:
+        self.name = name  # 4 chars, e.g. "CODE"
+        self.offset = offset  # absolute file offset of the section's first byte
+        self.length = length
+
+    def __repr__(self) -> str:
+        return f"Section({self.name!r}, {self.offset}, {self.length})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Section) and (self.name, self.offset, self.length) == (
+            other.name, other.offset, other.length)  # fmt: skip
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.offset, self.length))
 
 
-class Executable(NamedTuple):
+class Executable:
     """A bytecode executable split into sections; the raw bytes are kept per name."""
 
-    path: str
-    magic: str
-    sections: tuple[Section, ...]  # in file order
-    raw: Mapping[str, bytes]
+    __slots__ = ("path", "magic", "sections", "raw")
+
+    def __init__(self, path: str, magic: str, sections: tuple[Section, ...],
+                 raw: Mapping[str, bytes]) -> None:  # fmt: skip
+        set_field = object.__setattr__  # (read-only afterwards)
+        set_field(self, "path", path)
+        set_field(self, "magic", magic)
+        set_field(self, "sections", sections)  # in file order
+        set_field(self, "raw", raw)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Executable is read-only ({name})")
+
+    def __repr__(self) -> str:
+        return f"Executable({self.path!r}, {self.magic!r}, {self.sections!r})"
 
     @property
     def code(self) -> bytes:
@@ -87,19 +121,24 @@ def _fail(path: str, problem: str) -> BytecodeFormatError:
     return BytecodeFormatError(f"{path}: {problem}")
 
 
-@contextlib.contextmanager
-def _os_errors(path: str) -> Iterator[None]:
+class _os_errors:  # noqa: N801 - used as a function: with _os_errors(path): ...
     """Turn the OS's complaints about ``path`` into one-line BytecodeFormatErrors."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise _fail(path, "no such file") from None
-    except IsADirectoryError:
-        raise _fail(path, "is a directory, not a bytecode executable") from None
-    except PermissionError:
-        raise _fail(path, "permission denied") from None
-    except OSError as e:
-        raise _fail(path, f"cannot read: {e.strerror or e}") from None
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, e: BaseException | None, tb: object) -> None:
+        if isinstance(e, FileNotFoundError):
+            raise _fail(self.path, "no such file") from None
+        if isinstance(e, IsADirectoryError):
+            raise _fail(self.path, "is a directory, not a bytecode executable") from None
+        if isinstance(e, PermissionError):
+            raise _fail(self.path, "permission denied") from None
+        if isinstance(e, OSError):
+            raise _fail(self.path, f"cannot read: {e.strerror or e}") from None
 
 
 #: Sections read only when first asked for: the debug information (ocamlc.byte's is 17
@@ -115,9 +154,10 @@ def _read_at(path: str, f: BinaryIO, offset: int, length: int) -> bytes:
     return data
 
 
-class _SectionBytes(Mapping[str, bytes]):
-    """The bytes of each section by name (read-only): LAZY_SECTIONS are read from the
-    file on first use (reopened, as ocamlrun does for backtraces), the rest up front."""
+class _SectionBytes:
+    """The bytes of each section by name (a read-only mapping): LAZY_SECTIONS are read
+    from the file on first use (reopened, as ocamlrun does for backtraces), the rest up
+    front."""
 
     def __init__(self, path: str, eager: dict[str, bytes], lazy: dict[str, Section]) -> None:
         self._path = path
@@ -137,6 +177,15 @@ class _SectionBytes(Mapping[str, bytes]):
     def __len__(self) -> int:
         return len(self._bytes.keys() | self._lazy.keys())
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._bytes or name in self._lazy
+
+    def get(self, name: str, default: bytes | None = None) -> bytes | None:
+        return self[name] if name in self else default
+
+    def keys(self) -> list[str]:
+        return list(self)
+
 
 def read_trailer(path: str, head: bytes, tail: bytes, size: int) -> tuple[int, str]:
     """Section count and magic from the last 16 bytes (runtime/startup_byt.c read_trailer).
@@ -149,11 +198,11 @@ def read_trailer(path: str, head: bytes, tail: bytes, size: int) -> tuple[int, s
         raise _fail(path, f"file too short ({size} bytes), not an OCaml bytecode executable")
     magic_bytes = tail[-EXEC_MAGIC_LENGTH:]
     if magic_bytes != EXEC_MAGIC.encode():
-        if _OTHER_EXEC_MAGIC.fullmatch(magic_bytes):
+        if _is_magic(magic_bytes, b"X"):
             other = magic_bytes.decode("ascii")
             problem = f"built by another OCaml version (magic {other}, expected {EXEC_MAGIC})"
             raise _fail(path, problem)
-        if _OBJECT_MAGIC.fullmatch(head[:EXEC_MAGIC_LENGTH]):
+        if _is_magic(head[:EXEC_MAGIC_LENGTH], _LETTERS):
             kind = head[:EXEC_MAGIC_LENGTH].decode("ascii")
             raise _fail(path, f"an OCaml compiled file (magic {kind}), not a bytecode executable")
         raise _fail(path, "not an OCaml bytecode executable")

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Sequence
-from pathlib import Path
-from typing import NamedTuple, NoReturn
 
 from camllvm.runtime import build
 
+TYPE_CHECKING = False  # (typing's constant; typing itself is not imported at start-up)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NoReturn
 
-class StateLayout(NamedTuple):
-    """Byte offsets of Caml_state fields (read from the runtime, caml/domain_state.tbl)."""
 
-    young_limit: int
-    young_ptr: int
-    stack_threshold: int
-    extern_sp: int
-    trapsp: int
-    external_raise: int
-    exn_bucket: int
-    backtrace_active: int
-    local_roots: int
-    stack_high: int
-    young_start: int
-    young_end: int
+class StateLayout:
+    """Byte offsets of Caml_state fields (read from the runtime, caml/domain_state.tbl).
+    Its repr is part of every code cache key (Jit._source_key)."""
+
+    FIELDS = ("young_limit", "young_ptr", "stack_threshold", "extern_sp", "trapsp",
+              "external_raise", "exn_bucket", "backtrace_active", "local_roots",
+              "stack_high", "young_start", "young_end")  # fmt: skip
+    __slots__ = FIELDS
+
+    def __init__(self, **offsets: int) -> None:
+        for name in self.FIELDS:
+            setattr(self, name, offsets[name])
+
+    def __repr__(self) -> str:
+        return "StateLayout(" + ", ".join(f"{n}={getattr(self, n)}" for n in self.FIELDS) + ")"
 
 
 # Signature of caml_interprete (and of our hook): value (code_t prog, asize_t size).
@@ -39,9 +41,9 @@ class Runtime:
     dlopens later resolve their ``caml_*`` symbols against it.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str) -> None:
         self.path = path
-        self.lib = ctypes.CDLL(str(path), mode=os.RTLD_NOW | ctypes.RTLD_GLOBAL)
+        self.lib = ctypes.CDLL(path, mode=os.RTLD_NOW | ctypes.RTLD_GLOBAL)
         lib = self.lib
         lib.camllvm_main.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
         lib.camllvm_main.restype = None

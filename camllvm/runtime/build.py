@@ -8,40 +8,46 @@ entry into bytecode goes through our hook.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-from pathlib import Path
-from typing import NamedTuple
 
+from camllvm.digest import sha256
 from camllvm.errors import CamllvmError
+
+# (Finding the built library is part of every run's start-up: plain strings and os.path,
+# as pathlib, typing and re cost ~17 ms of a 40 ms run; building imports what it needs.
+# TYPE_CHECKING is typing's constant without importing typing: type checkers know it.)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Bump when the way the library is built changes, so caches are rebuilt.
 BUILD_VERSION = "2"
 LIBRARY_NAME = "libcamllvm_rt.so"
-SHIM_SOURCE = Path(__file__).with_name("shim.c")
-GLUE_SOURCE = Path(__file__).with_name("jitglue.c")
-TIER_SOURCE = Path(__file__).with_name("tier.c")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+SHIM_SOURCE = os.path.join(_HERE, "shim.c")
+GLUE_SOURCE = os.path.join(_HERE, "jitglue.c")
+TIER_SOURCE = os.path.join(_HERE, "tier.c")
 
 
-class OcamlInstall(NamedTuple):
+class OcamlInstall:
     """Where the OCaml runtime we build from lives."""
 
-    stdlib_dir: Path  # /usr/lib/ocaml: libcamlrun_pic.a, caml/*.h, ld.conf
-    ocamlrun: Path  # the ocamlrun whose primitive table we reproduce
+    def __init__(self, stdlib_dir: str, ocamlrun: str) -> None:
+        self.stdlib_dir = stdlib_dir  # /usr/lib/ocaml: libcamlrun_pic.a, caml/*.h, ld.conf
+        self.ocamlrun = ocamlrun  # the ocamlrun whose primitive table we reproduce
 
     @property
-    def archive(self) -> Path:
-        return self.stdlib_dir / "libcamlrun_pic.a"
+    def archive(self) -> str:
+        return os.path.join(self.stdlib_dir, "libcamlrun_pic.a")
 
 
 def find_ocaml() -> OcamlInstall:
     """Locate OCaml's runtime (``CAMLLVM_OCAML_STDLIB`` overrides /usr/lib/ocaml)."""
-    stdlib = Path(os.environ.get("CAMLLVM_OCAML_STDLIB", "/usr/lib/ocaml"))
-    ocamlrun = _on_path("ocamlrun") or "/usr/bin/ocamlrun"
-    install = OcamlInstall(stdlib, Path(ocamlrun))
-    for needed in (install.archive, install.ocamlrun, stdlib / "caml" / "mlvalues.h"):
-        if not needed.is_file():
+    stdlib = os.environ.get("CAMLLVM_OCAML_STDLIB", "/usr/lib/ocaml")
+    install = OcamlInstall(stdlib, _on_path("ocamlrun") or "/usr/bin/ocamlrun")
+    for needed in (install.archive, install.ocamlrun, os.path.join(stdlib, "caml", "mlvalues.h")):
+        if not os.path.isfile(needed):
             raise CamllvmError(
                 f"OCaml 4.13 runtime not found: {needed} is missing (install Debian's ocaml-nox)"
             )
@@ -58,12 +64,12 @@ def _on_path(command: str) -> str | None:
     return None
 
 
-def cache_root() -> Path:
+def cache_root() -> str:
     """``$CAMLLVM_CACHE_DIR``, else ``$XDG_CACHE_HOME/camllvm``, else ``~/.cache/camllvm``."""
     if "CAMLLVM_CACHE_DIR" in os.environ:
-        return Path(os.environ["CAMLLVM_CACHE_DIR"])
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "camllvm"
+        return os.environ["CAMLLVM_CACHE_DIR"]
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(xdg, "camllvm")
 
 
 def runtime_digest(install: OcamlInstall) -> str:
@@ -72,21 +78,24 @@ def runtime_digest(install: OcamlInstall) -> str:
     Debian's files are identified by size and modification time (a package
     update changes both; hashing them cost ~35 ms per run), ours by content.
     """
-    h = hashlib.sha256(BUILD_VERSION.encode())
+    h = sha256(BUILD_VERSION.encode())
     for installed in (install.archive, install.ocamlrun):
-        st = installed.stat()
+        st = os.stat(installed)
         h.update(f"{installed}:{st.st_size}:{st.st_mtime_ns}".encode())
-    for part in (SHIM_SOURCE, GLUE_SOURCE, TIER_SOURCE, Path(__file__)):
-        h.update(part.read_bytes())
+    for part in (SHIM_SOURCE, GLUE_SOURCE, TIER_SOURCE, os.path.abspath(__file__)):
+        with open(part, "rb") as f:
+            h.update(f.read())
     return h.hexdigest()[:20]
 
 
-def library_path(install: OcamlInstall | None = None) -> Path:
+def library_path(install: OcamlInstall | None = None) -> str:
     """Path of the runtime library, building it first if it is not cached yet."""
     install = install or find_ocaml()
-    target = cache_root() / f"runtime-{runtime_digest(install)}" / LIBRARY_NAME
-    if not target.is_file():
-        build_library(install, target)
+    target = os.path.join(cache_root(), f"runtime-{runtime_digest(install)}", LIBRARY_NAME)
+    if not os.path.isfile(target):
+        from pathlib import Path
+
+        build_library(install, Path(target))
     return target
 
 
@@ -94,7 +103,7 @@ def primitive_names(install: OcamlInstall) -> list[str]:
     """The built-in primitives of this ocamlrun, in its own order (``ocamlrun -p``)."""
     import subprocess
 
-    out = subprocess.run([str(install.ocamlrun), "-p"], capture_output=True, text=True, check=True)
+    out = subprocess.run([install.ocamlrun, "-p"], capture_output=True, text=True, check=True)
     return [line for line in out.stdout.split() if line]
 
 
@@ -134,13 +143,14 @@ def build_library(install: OcamlInstall, target: Path) -> None:
     """Compile and link the library in a temporary directory, then rename it into place."""
     import shutil
     import tempfile
+    from pathlib import Path
 
     target.parent.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent.parent))
     try:
         objdir = work / "objs"
         objdir.mkdir()
-        _run(["ar", "x", str(install.archive)], objdir)
+        _run(["ar", "x", install.archive], objdir)
         objects = sorted(p.name for p in objdir.glob("*.o") if not p.name.startswith("main."))
         (work / "prims.c").write_text(primitive_table_source(primitive_names(install)))
         shutil.copy(SHIM_SOURCE, work / "shim.c")

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Sequence
-from pathlib import Path
 
 from camllvm.errors import LinkError
 from camllvm.reader import Executable
 from camllvm.runtime.bridge import Runtime
+
+TYPE_CHECKING = False  # (typing's constant; typing itself is not imported at start-up)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def _ld_conf_dirs() -> list[str]:
     """Directories listed in <stdlib>/ld.conf (OCAMLLIB, then CAMLLIB, then the default)."""
     stdlib = os.environ.get("OCAMLLIB") or os.environ.get("CAMLLIB") or "/usr/lib/ocaml"
     try:
-        text = (Path(stdlib) / "ld.conf").read_text()
+        with open(os.path.join(stdlib, "ld.conf"), encoding="utf-8") as f:
+            text = f.read()
     except OSError:
         return []
     return [line for line in text.splitlines() if line]

@@ -67,10 +67,12 @@ def test_parse_compile_time() -> None:
 
 
 def test_parse_function_counts() -> None:
-    assert bench.parse_function_counts(STATS) == (36, 0)
-    cached = "camllvm stats: functions compiled 21, IR lines 39332, from the code cache 20\n"
-    assert bench.parse_function_counts(cached) == (21, 20)
-    assert bench.parse_function_counts("") == (0, 0)
+    assert bench.parse_function_counts(STATS) == (36, 0, 0)
+    cached = ("camllvm stats: functions compiled 21, IR lines 39332, from the code cache 20\n"
+              "camllvm stats: tier-ups 2, on-stack replacements 4, installed at start from the "
+              "hot list 3 (from its library 3), OSR code from it 2\n")  # fmt: skip
+    assert bench.parse_function_counts(cached) == (21, 20, 5)
+    assert bench.parse_function_counts("") == (0, 0, 0)
 
 
 def test_strip_stats_keeps_program_stderr() -> None:

@@ -20,16 +20,16 @@ from camllvm.reader import Executable
 from camllvm.runtime.bridge import Runtime, StateLayout
 from camllvm.symbols import function_name, osr_name
 
-TYPE_CHECKING = False  # (typing's constant: pathlib, typing and re cost ~17 ms of a run's start-up)
+TYPE_CHECKING = False  # (typing's: typing, re and pathlib cost ~17 ms of a run's start-up)
 if TYPE_CHECKING:  # (the IR generator is imported when a function is first compiled:
     #               a run that compiles nothing, or only loads cached code, never needs it)
     from pathlib import Path
 
     from camllvm.codecache import HotLibrary
     from camllvm.decoder import Instruction, LazyCode
-    from camllvm.opcodes import Op
     from camllvm.engine import Engine
     from camllvm.irgen import ModuleGen, Region
+    from camllvm.opcodes import Op
 
 COMPILE_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long)
 TIER_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_long, ctypes.c_long)
@@ -185,7 +185,11 @@ def _hot_loops(lines: list[str]) -> dict[int, str]:
         parts = line.split(" ")
         if len(parts) == 3 and parts[0] == "osr" and parts[1].isdigit():
             loops[int(parts[1])] = parts[2]
-    return {h: key for h, key in loops.items() if set(_handoffs(key)) <= loops.keys()}
+    while True:  # (dropping a loop may strand the loops that hand off to it)
+        kept = {h: key for h, key in loops.items() if set(_handoffs(key)) <= loops.keys()}
+        if len(kept) == len(loops):
+            return kept
+        loops = kept
 
 
 def _handoffs(source_key: str) -> list[int]:

@@ -88,4 +88,5 @@ class TierPlan:
         fn.restype = ctypes.c_long
         fn.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_char_p, ctypes.c_char_p,
                        ctypes.c_long, ctypes.c_long, ctypes.c_long]  # fmt: skip
-        self.sites = fn(code, len(code) // 4, self.operands, self.flags, len(OPERANDS), calls, loops)
+        self.sites = fn(code, len(code) // 4, self.operands, self.flags, len(OPERANDS),
+                        calls, loops)  # fmt: skip

@@ -18,6 +18,7 @@ def test_loops_are_listed_apart_and_need_their_hand_off_targets() -> None:
     """OSR lines ("osr header key") are not functions; a loop whose code hands off to a
     loop that is not listed is left out (the library could not be loaded)."""
     lines = ["osr 40 d:40:osr:[]", "osr 80 d:80:osr:[40]:84>200", "osr 96 d:96:osr:[40, 120]",
-             "osr 40 d:40:osr:[]:44>200", "200 -1 d:200", "osr x d:1:osr:[]"]
+             "osr 40 d:40:osr:[]:44>200", "200 -1 d:200", "osr x d:1:osr:[]",
+             "osr 300 d:300:osr:[96]"]  # (300 hands off to 96, which is left out)
     assert _hot_loops(lines) == {40: "d:40:osr:[]:44>200", 80: "d:80:osr:[40]:84>200"}
     assert [p.entry for p in _hot_plans(lines)] == [200]

@@ -157,3 +157,89 @@ class HotLibrary:
         except OSError:
             return False
         return True
+
+
+#: The code cache's size limit (``CAMLLVM_CACHE_MAX_MB``, default 2 GiB): a run that
+#: compiled prunes it, at most once a day, in a detached process (prune_later).
+DEFAULT_MAX_MB = 2048
+PRUNE_EVERY_S = 24 * 3600
+
+
+def cache_limit() -> int:
+    """The limit in bytes (a malformed setting means the default)."""
+    text = os.environ.get("CAMLLVM_CACHE_MAX_MB", "")
+    return (int(text) if text.isdigit() else DEFAULT_MAX_MB) << 20
+
+
+def _entries(root: str) -> list[tuple[float, int, str]]:
+    """(last use, size, path) of every object file and hot library under ``root``; last
+    use is the later of access and modification time (relatime updates access times
+    at least daily)."""
+    found = []
+    for sub in os.scandir(root):
+        if not sub.is_dir(follow_symlinks=False):
+            continue
+        for entry in os.scandir(sub.path):
+            if entry.name.endswith((".o", ".so")) and entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                found.append((max(st.st_atime, st.st_mtime), st.st_size, entry.path))
+    return found
+
+
+def prune(root: str, limit: int) -> int:
+    """Remove the least recently used objects and libraries until ``root`` holds at most
+    80 % of ``limit`` bytes (when it holds more than ``limit``); returns bytes removed.
+    A library or a hot list missing an object only costs a compilation: the next run
+    compiles what it needs again."""
+    entries = sorted(_entries(root))
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    if total <= limit:
+        return 0
+    for _, size, path in entries:
+        if total - removed <= limit * 0.8:
+            break
+        try:
+            os.unlink(path)
+            removed += size
+        except OSError:
+            pass
+    return removed
+
+
+def prune_later(root: str) -> None:
+    """At most once a day (a marker file's date), prune ``root`` in a detached process:
+    walking a big cache takes seconds, which no run should wait for."""
+    marker = os.path.join(root, ".pruned")
+    import time
+
+    try:
+        if time.time() - os.stat(marker).st_mtime < PRUNE_EVERY_S:
+            return
+    except OSError:
+        pass
+    import subprocess
+
+    try:
+        os.makedirs(root, exist_ok=True)
+        with open(marker, "w", encoding="utf-8"):
+            pass
+        subprocess.Popen([sys.executable, "-m", "camllvm.codecache", "prune", root],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    except OSError:
+        pass  # (an unpruned cache only costs disk)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m camllvm.codecache prune ROOT``: what prune_later starts."""
+    if len(argv) != 2 or argv[0] != "prune":
+        sys.stderr.write("usage: python -m camllvm.codecache prune CODE_CACHE_DIR\n")
+        return 2
+    os.nice(19)  # (the runs go first)
+    prune(argv[1], cache_limit())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

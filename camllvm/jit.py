@@ -885,7 +885,7 @@ class Jit:
             self._install_tiers()
         else:  # (patched entries and the toplevel may enter native code at once)
             self._make_engines()
-        if self.options.stats or self.options.perf_map or self._hot_list() is not None:
+        if self.options.stats or self.options.perf_map or self.options.cache_dir is not None:
             cb = ATEXIT_FN(self.at_exit)
             self._callbacks.append(cb)
             lib.camllvm_at_exit.argtypes = [ATEXIT_FN]
@@ -920,6 +920,10 @@ class Jit:
 
     def at_exit(self) -> None:
         self._guarded(self.link_hot_library, "the hot library")
+        if self._engines is not None and self.options.cache_dir is not None:
+            from camllvm.codecache import prune_later  # (this run loaded LLVM: it compiled)
+
+            self._guarded(lambda: prune_later(self.options.cache_dir), "the code cache")
         if self.options.perf_map:
             self.write_perf_map()
         if self.options.stats:

@@ -26,10 +26,13 @@ from fuzzgen import Generator  # noqa: E402
 from harness import camllvm_run_argv  # noqa: E402
 
 #: (camllvm options, OCAMLRUNPARAM): every function compiled; tiny tiering thresholds,
-#: synchronous and in the background; a tiny minor heap so GC bugs show.
+#: synchronous and in the background; a tiny minor heap so GC bugs show. The last mode
+#: repeats the third: that run starts warm, its functions and loops from the hot library
+#: the third linked at exit.
 MODES = (("--jit=all --verify-ir", ""), ("--jit=all --clear-dead-slots", "s=4k"),
          ("--tier-calls=2 --tier-loops=2 --sync-compile", "s=4k"),
-         ("--tier-calls=3 --tier-loops=5", ""))
+         ("--tier-calls=3 --tier-loops=5", ""),
+         ("--tier-calls=2 --tier-loops=2 --sync-compile", ""))
 
 
 def run(cmd: list[str], cwd: str, env_param: str, timeout: float) -> tuple[int, bytes, bytes] | None:

@@ -55,8 +55,17 @@ class CodeCache:
             pass  # a cache that cannot be written only costs time
 
 
+_digests: dict[str, str] = {}  # (computed once a run: the engine's salt and hot libraries)
+
+
 def generator_digest() -> str:
     """Digest of the camllvm sources that shape generated code."""
+    if "generator" not in _digests:
+        _digests["generator"] = _generator_digest()
+    return _digests["generator"]
+
+
+def _generator_digest() -> str:
     h = sha256()
     here = os.path.dirname(os.path.abspath(__file__))
     for name in ("irgen.py", "liveness.py", "primitives.py", "engine.py", "jit.py", "glue.py",
@@ -98,7 +107,9 @@ def _host_cpu() -> str:
 def code_fingerprint(opt_level: int) -> str:
     """Changes whenever the engine's cache salt could (generator, optimisation level, LLVM,
     host CPU), computed without LLVM: it names hot libraries."""
-    return "|".join([generator_digest(), str(opt_level), _llvm_library(), _host_cpu()])
+    if "host" not in _digests:
+        _digests["host"] = f"{_llvm_library()}|{_host_cpu()}"
+    return "|".join([generator_digest(), str(opt_level), _digests["host"]])
 
 
 class HotLibrary:

@@ -808,8 +808,8 @@ class Jit:
             contents = _read_bytes(path)
         except OSError:
             return
-        library = self._hot_library(path, contents)
-        if library is not None and not library.open():
+        library: HotLibrary | None = self._hot_library(path, contents)
+        if library is not None and not library.open():  # (no library yet: it fails too)
             library = None
         if library is not None and not self._glue_from(library):
             return
@@ -832,12 +832,11 @@ class Jit:
             install_entry(plan.entry // 4, self._install(plan, addresses))
             self.stats.warm_started += 1
 
-    def _hot_library(self, hot_list: str, contents: bytes) -> HotLibrary | None:
-        """The shared library linked from exactly this hot list, if there is one."""
+    def _hot_library(self, hot_list: str, contents: bytes) -> HotLibrary:
+        """The shared library linked (or to link) from exactly this hot list."""
         from camllvm.codecache import HotLibrary, code_fingerprint
 
-        library = HotLibrary(hot_list, contents, code_fingerprint(self.options.opt))
-        return library if library.exists() else None
+        return HotLibrary(hot_list, contents, code_fingerprint(self.options.opt))
 
     def _glue_from(self, library: HotLibrary) -> bool:
         """Install the glue functions linked into the hot library (False: not there)."""
@@ -856,13 +855,11 @@ class Jit:
         path = self._hot_list()
         if path is None or self._engines is None:
             return
-        from camllvm.codecache import HotLibrary, code_fingerprint
-
         try:
             contents = _read_bytes(path)
         except OSError:
             return
-        library = HotLibrary(path, contents, code_fingerprint(self.options.opt))
+        library = self._hot_library(path, contents)
         if library.exists():
             return
         engine = self.engine

@@ -739,9 +739,10 @@ class Emitter:
         for header, slots in self.carried.items():
             for k in slots:
                 self.e(f"%lf{header}.{k} = alloca double")
-        # Both are fixed once the program runs: invariant loads may be re-done after a
-        # call instead of occupying callee-saved registers.
-        self.e("%st = load ptr, ptr @Caml_state, !invariant.load !2")
+        # The domain state is at a linked address (shim.c); the code's base is fixed
+        # once the program runs: an invariant load may be re-done after a call
+        # instead of occupying a callee-saved register.
+        self.e("%st = getelementptr i8, ptr @camllvm_domain_state, i64 0")
         self.e("%base = load ptr, ptr @caml_start_code, !invariant.load !2")
         if self.entry_kind == "region":
             self.accu = "%accu0"
@@ -1719,7 +1720,7 @@ DECLS: dict[str, str] = {
 }
 
 GLOBALS = """\
-@Caml_state = external global ptr
+@camllvm_domain_state = external global [0 x i8]
 @caml_start_code = external global ptr
 @caml_global_data = external global i64
 @caml_atom_table = external global ptr

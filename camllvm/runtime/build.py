@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 #: Bump when the way the library is built changes, so caches are rebuilt.
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 LIBRARY_NAME = "libcamllvm_rt.so"
 _HERE = os.path.dirname(os.path.abspath(__file__))
 SHIM_SOURCE = os.path.join(_HERE, "shim.c")
@@ -162,7 +162,7 @@ def build_library(install: OcamlInstall, target: Path) -> None:
         _run(["gcc", "-shared", "-o", LIBRARY_NAME, "prims.o", "shim.o", "jitglue.o", "tier.o",
               *(f"objs/{o}" for o in objects),
               "-Wl,--wrap=caml_interprete", "-Wl,--wrap=caml_debuginfo_location",
-              "-Wl,--wrap=caml_fatal_uncaught_exception",
+              "-Wl,--wrap=caml_fatal_uncaught_exception", "-Wl,--wrap=caml_init_domain",
               "-Wl,--wrap=__longjmp_chk", "-Wl,--wrap=exit", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
         final = work / "final"
         final.mkdir()

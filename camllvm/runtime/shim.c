@@ -46,6 +46,31 @@ value __wrap_caml_interprete(code_t prog, asize_t prog_size)
 
 void camllvm_set_hook(camllvm_interp_fn hook) { camllvm_hook = hook; }
 
+/* The domain state at a fixed, linked address. OCaml allocates it
+   (caml_init_domain, the first thing caml_main does) and reaches it through
+   the Caml_state pointer; compiled code refers to this symbol instead, which
+   saves a dependent load in every prologue and allocation. Moved before
+   anything keeps an address inside it (caml_init_backtrace registers a field
+   as a root later), so nothing else notices. */
+#include <string.h>
+#include <caml/domain_state.h>
+#include <caml/memory.h>
+
+caml_domain_state camllvm_domain_state __attribute__((aligned(64)));
+
+void __real_caml_init_domain(void);
+
+void __wrap_caml_init_domain(void)
+{
+  caml_domain_state *allocated;
+  __real_caml_init_domain();
+  allocated = Caml_state;
+  if (allocated == &camllvm_domain_state) return;
+  memcpy(&camllvm_domain_state, allocated, sizeof camllvm_domain_state);
+  Caml_state = &camllvm_domain_state;
+  caml_stat_free(allocated);
+}
+
 /* The real interpreter, for the JIT's cold paths. */
 value camllvm_real_interprete(code_t prog, asize_t prog_size)
 {

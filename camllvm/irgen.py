@@ -765,7 +765,7 @@ class Emitter:
             self.emit_block(leader)
         body = "\n".join(self.lines + self.edges)
         cc = f"{NATIVE_CC} " if self.region.is_function else ""  # regions are called by C
-        return f"define {cc}{rtype} @{self.fname}({params}) {{\n{body}\n}}\n"
+        return f"define {cc}{rtype} @{self.fname}({params}) {FN_ATTRS} {{\n{body}\n}}\n"
 
     def prologue(self) -> None:
         """What interp.c does at every application (check_stacks). Native frames need no C
@@ -1719,6 +1719,12 @@ DECLS: dict[str, str] = {
     "caml_array_bound_error": "declare void @caml_array_bound_error() noreturn",
 }
 
+#: Attributes of every generated function. noimplicitfloat: the backend must not merge
+#: neighbouring 8-byte stack moves (APPTERM's slide of arguments) into 16-byte vector
+#: moves: their loads read words stored separately just before, which store forwarding
+#: cannot serve (a stall of ~half the time of a method call measured in bench/objects).
+FN_ATTRS = "noimplicitfloat"
+
 GLOBALS = """\
 @camllvm_domain_state = external global [0 x i8]
 @caml_start_code = external global ptr
@@ -1854,7 +1860,7 @@ class ModuleGen:
             self._emit_region(discover_region(self.code, callee, True), self.inline_name(callee),
                               "closure")  # fmt: skip
             head, _, rest = self.functions[-1].partition("\n")
-            head = head.replace("define ", "define internal ", 1).replace(") {", ") alwaysinline {")
+            head = head.replace("define ", "define internal ", 1).replace(f") {FN_ATTRS} {{", f") {FN_ATTRS} alwaysinline {{")
             self.functions[-1] = head + "\n" + rest
 
     def known_calls(self, region: Region) -> dict[int, tuple[str, int, int]]:

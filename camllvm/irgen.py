@@ -502,17 +502,14 @@ class Emitter:
         self.pop(2)
 
     def process_actions(self, pc: int) -> None:
-        """Setup_for_event; caml_process_pending_actions(); Restore_after_event."""
-        self.spo -= 6
-        for k, v in enumerate((self.accu, VAL_UNIT, VAL_UNIT, self.pc_value(pc), self.env,
-                               self.val_long(self.extra))):  # fmt: skip
-            self.set_stack(k, v)
-        self.store_state(self.gen.layout.extern_sp, self.sp_ptr(0))
-        self.call("void", "caml_process_pending_actions", "")
-        self.rebase(self.load_state(self.gen.layout.extern_sp), 0)
-        self.accu = self.stack(0)
+        """Setup_for_event; caml_process_pending_actions(); Restore_after_event (in the
+        glue: camllvm_actions leaves the event frame pushed). extra is unchanged."""
+        r = self.call(RET, "camllvm_actions",
+                      f"ptr {self.sp_ptr(0)}, i64 {self.accu}, i64 {self.env}, "
+                      f"i64 {self.val_long(self.extra)}, i64 {self.pc_value(pc)}")  # fmt: skip
+        self.rebase(self.val(f"extractvalue {RET} {r}, 1", "sp"), 0)
+        self.accu = self.val(f"extractvalue {RET} {r}, 0", "accu")
         self.env = self.stack(4)
-        self.extra = self.long_val(self.stack(5))
         self.pop(6)
 
     def check_signals(self, pc: int) -> None:
@@ -520,7 +517,7 @@ class Emitter:
         (the GC and signal handlers see the stack), and they stay valid after it."""
         flag = self.val("load volatile i32, ptr @caml_something_to_do", "todo")
         cond = self.val(f"icmp ne i32 {flag}, 0", "c")
-        extra_before = self.extra
+        extra = self.extra  # (the slow path leaves it as it is)
         l_slow, l_join = self.new_label("sig"), self.new_label("sig.join")
         fast = self.snapshot()
         pending, spo = (dict(self.lazy), dict(self.lazy_slots)), self.spo
@@ -528,14 +525,13 @@ class Emitter:
         self.label(l_slow)
         self.materialise()
         self.process_actions(pc)
-        after, extra_after = self.snapshot(), self.extra
+        after = self.snapshot()
         self.e(f"br label %{l_join}")
         self.label(l_join)
         self.merge(fast, after)  # (sp is rebased: slot offsets now count from it)
         self.lazy = pending[0]
         self.lazy_slots = {off - spo: v for off, v in pending[1].items()}
-        self.extra = self.val(
-            f"phi i64 [ {extra_before}, %{fast[3]} ], [ {extra_after}, %{after[3]} ]", "extra")
+        self.extra = extra
 
     def alloc(self, wosize: int | str, tag: int, gc_pc: int) -> str:
         """Alloc_small: inline minor-heap allocation; the slow path is interp.c's Setup_for_gc.
@@ -1710,6 +1706,7 @@ DECLS: dict[str, str] = {
     "caml_raise_zero_divide": "declare void @caml_raise_zero_divide() noreturn",
     "camllvm_resolve": f"declare {RET} @camllvm_resolve({RET})",
     "camllvm_grab_pap": f"declare {RET} @camllvm_grab_pap(ptr, i64, i64, i64, ptr)",
+    "camllvm_actions": f"declare {RET} @camllvm_actions(ptr, i64, i64, i64, i64)",
     "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",
     "camllvm_getpubmet_miss": "declare i64 @camllvm_getpubmet_miss(i64, i64, ptr)",
     "camllvm_getdynmet": "declare i64 @camllvm_getdynmet(i64, i64)",

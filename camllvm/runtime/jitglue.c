@@ -293,6 +293,22 @@ camllvm_ret camllvm_grab_pap(value *sp, value accu, value env, intnat extra_args
   return (camllvm_ret){ clos, sp + num_args };
 }
 
+/* interp.c's process_actions (Setup_for_event; caml_process_pending_actions();
+   Restore_after_event), out of line: every function entry and loop polls, and
+   this slow path inline would be a seventh of the IR LLVM compiles. The event
+   frame stays pushed: the caller reads env back from it (the GC may move it)
+   and pops it; extra_args is an integer and cannot change. */
+camllvm_ret camllvm_actions(value *sp, value accu, value env, value extra_args, code_t pc)
+{
+  sp -= 6;
+  sp[0] = accu; sp[1] = Val_unit; sp[2] = Val_unit;
+  sp[3] = (value) pc; sp[4] = env; sp[5] = extra_args;
+  Caml_state_field(extern_sp) = sp;
+  caml_process_pending_actions();
+  sp = Caml_state_field(extern_sp);
+  return (camllvm_ret){ sp[0], sp };
+}
+
 /* ---- catching exceptions that arrive by siglongjmp ---- */
 
 /* The common landing of camllvm_try, camllvm_enter_prim and run_native (as

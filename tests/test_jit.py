@@ -49,6 +49,30 @@ def _run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProces
     return subprocess.run([*CAMLLVM, *args], capture_output=True, timeout=300, cwd=cwd)
 
 
+RAISE_ONLY = """\
+let f e = raise e
+let g () = let e = Not_found in let h () = raise e in h ()
+let show name k =
+  try k () with x -> Printf.printf "%s: %s\\n" name (Printexc.to_string x); Printexc.print_backtrace stdout
+let () =
+  Printexc.record_backtrace true;
+  show "f" (fun () -> f Exit);
+  show "g" g
+"""
+
+
+@pytest.mark.parametrize("native", ["f", "Jit_raise_only.g.h", "f,Jit_raise_only.g.h"])
+def test_raise_only_function_native_caller_interpreted(native: str) -> None:
+    """A function whose first two code words include its RAISE ("ACC0; RAISE"): the
+    JIT patches those words to enter native code; backtraces must still see a raise
+    there ("Raised at", not "Raised by primitive operation at")."""
+    byte = str(harness.compile_source("jit_raise_only", RAISE_ONLY, ["-g"]).byte)
+    ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True)
+    got = _run(["run", f"--jit-only={native}", "--no-cache", byte])
+    assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+    assert ref.stdout.count(b"Raised at") == 2
+
+
 @pytest.mark.parametrize("opt", ["0", "1", "2", "3"])
 def test_opt_levels_agree_with_ocamlrun(opt: str) -> None:
     byte = str(_fib_program().byte)

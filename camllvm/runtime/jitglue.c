@@ -213,9 +213,23 @@ static void init_stubs(void)
 
 /* ---- table of native code ---- */
 
+/* The code as loaded (threaded), before any entry or counting site is patched
+   with a BRANCH into our stubs: what backtraces read at a pc (shim.c). */
+static code_t pristine_code = NULL;
+
+opcode_t camllvm_code_word(code_t pc)
+{
+  if (pristine_code != NULL && pc >= caml_start_code
+      && (char *) pc < (char *) caml_start_code + caml_code_size)
+    return pristine_code[pc - caml_start_code];
+  return *pc;
+}
+
 static void init_table(void)
 {
   uintnat i, n = caml_code_size / sizeof(opcode_t);
+  pristine_code = malloc(caml_code_size);
+  if (pristine_code != NULL) memcpy(pristine_code, caml_start_code, caml_code_size);
   camllvm_table = malloc((n + 1) * sizeof(camllvm_fn));
   if (camllvm_table == NULL) caml_fatal_error("camllvm: out of memory");
   for (i = 0; i < n; i++) camllvm_table[i] = lazy_entry;

@@ -101,9 +101,20 @@ void __real_caml_debuginfo_location(debuginfo dbg, struct caml_loc_info *li);
 void __real_caml_fatal_uncaught_exception(value exn);
 static int in_fatal_uncaught = 0;
 
+/* Whether the instruction at a backtrace's pc is a raise, read from the code as
+   loaded: an entry the JIT patched (a BRANCH into its stubs) hides the two words
+   it overwrote, and "ACC0; RAISE" is a whole function (Printexc would print
+   "Raised by primitive operation at" instead of "Raised at"). */
+#include <caml/fix_code.h>
+#include <caml/instruct.h>
+
+opcode_t camllvm_code_word(code_t pc);  /* jitglue.c */
+
 void __wrap_caml_debuginfo_location(debuginfo dbg, struct caml_loc_info *li)
 {
+  opcode_t word = camllvm_code_word((code_t) dbg);
   __real_caml_debuginfo_location(dbg, li);
+  li->loc_is_raise = caml_is_instruction(word, RAISE) || caml_is_instruction(word, RERAISE);
   if (!li->loc_valid) li->loc_is_inlined = !in_fatal_uncaught;
 }
 

@@ -361,6 +361,8 @@ class Jit:
                 _debug(f"camllvm: pc {offset} stays interpreted: {err}")
                 return 0
             _die(f"camllvm: {self.exe.path}: {err}", 2)
+        except OSError as err:  # see _guarded
+            _debug(f"camllvm: pc {offset} stays interpreted: {err}")
         except Exception as err:  # noqa: BLE001 - nothing may unwind into C
             if os.environ.get("CAMLLVM_DEBUG"):
                 import traceback
@@ -446,7 +448,8 @@ class Jit:
         cached = self._now_if_idle(lambda: self._guarded(lambda: self._cached(plan), "cache"))
         if cached:
             return self._install(plan, cached)
-        self._in_background(lambda: self._finish_function(plan, site))
+        if not self._queued(lambda: self._finish_function(plan, site), f"pc {offset}"):
+            return 0
         return PENDING
 
     def _now_if_idle(self, work):  # noqa: ANN001, ANN202 - a thunk and its result
@@ -521,7 +524,9 @@ class Jit:
             self._osr[header] = address, stops = now
             return self._set_stops(site, stops, address)
         self._osr[header] = PENDING, False
-        self._in_background(lambda: self._finish_loop(plan, site))
+        if not self._queued(lambda: self._finish_loop(plan, site), f"the loop at pc {header}"):
+            self._osr[header] = 0, False
+            return 0
         return PENDING
 
     def _finish_loop(self, plan: LoopPlan, site: int) -> None:
@@ -533,10 +538,13 @@ class Jit:
 
     def _guarded(self, work, where: str, failed: object = None):  # noqa: ANN001, ANN202
         """work(), or ``failed`` if the code cannot be compiled (the interpreter runs it;
-        a loop's failure is (0, False)). Nothing may unwind into C."""
+        a loop's failure is (0, False)). Nothing may unwind into C. An OSError comes
+        from what the program did to the process (every file descriptor used up: a
+        lazy import, the code cache or the hot library cannot open a file): the
+        interpreter runs the code, as ocamlrun would."""
         try:
             return work()
-        except CamllvmError as err:
+        except (CamllvmError, OSError) as err:
             _debug(f"camllvm: {where} stays interpreted: {err}")
             return failed
         except Exception as err:  # noqa: BLE001
@@ -610,6 +618,15 @@ class Jit:
         return addresses[name], gen.reaches_stop
 
     # ---- background compilation (tier.c's side: "background compilation") ----
+
+    def _queued(self, job, where: str) -> bool:  # noqa: ANN001 - a thunk
+        """_in_background(job); False if the compiling thread cannot start (see _guarded)."""
+
+        def queue() -> bool:
+            self._in_background(job)
+            return True
+
+        return bool(self._guarded(queue, where, failed=False))
 
     def _in_background(self, job) -> None:  # noqa: ANN001 - a thunk
         """Queue ``job`` for the compiling thread (started by the first job)."""
@@ -916,6 +933,9 @@ class Jit:
         self._glue_installed = True
 
     def at_exit(self) -> None:
+        self._guarded(self._at_exit, "the exit")
+
+    def _at_exit(self) -> None:
         self._guarded(self.link_hot_library, "the hot library")
         if self._engines is not None and self.options.cache_dir is not None:
             from camllvm.codecache import prune_later  # (this run loaded LLVM: it compiled)

@@ -73,6 +73,41 @@ def test_raise_only_function_native_caller_interpreted(native: str) -> None:
     assert ref.stdout.count(b"Raised at") == 2
 
 
+EMFILE = """\
+let rec fill acc = match open_in Sys.argv.(0) with
+  | c -> fill (c :: acc) | exception Sys_error _ -> acc
+let chans = fill []
+let f x = x + 1
+let () =
+  let s = ref 0 in
+  for i = 1 to 30000 do s := !s + f i done;
+  Printf.printf "%d %b\\n" !s (chans <> []);
+  raise Exit
+"""
+
+
+@pytest.mark.parametrize("mode", ["", "--tier-calls=2 --tier-loops=2",
+                                  "--sync-compile --tier-calls=2 --tier-loops=2", "--jit=all"])
+def test_program_that_uses_up_file_descriptors(mode: str, tmp_path: Path) -> None:
+    """Code made hot after the program used every file descriptor: compiling needs
+    files (lazy imports, the code cache, the compiling thread's modules, the cache's
+    pruning at exit); the interpreter runs what cannot be compiled, as ocamlrun."""
+    import resource
+
+    byte = str(harness.compile_source("jit_emfile", EMFILE, []).byte)
+
+    def few_fds() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    env = {**os.environ, "CAMLLVM_CACHE_DIR": str(tmp_path / "cache")}
+    ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True, preexec_fn=few_fds)
+    subprocess.run([*CAMLLVM, "run", "--jit=off", byte], capture_output=True, env=env)  # (builds)
+    got = subprocess.run([*CAMLLVM, "run", *mode.split(), byte], capture_output=True, env=env,
+                         preexec_fn=few_fds, timeout=300)  # fmt: skip
+    assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+    assert ref.returncode == 2 and ref.stdout == b"450045000 true\n"
+
+
 @pytest.mark.parametrize("opt", ["0", "1", "2", "3"])
 def test_opt_levels_agree_with_ocamlrun(opt: str) -> None:
     byte = str(_fib_program().byte)

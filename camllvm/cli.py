@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import NoReturn
 
+    from camllvm.reader import Executable
+
 USAGE = """\
 usage: camllvm run [OPTIONS] PROG.byte [ARGS...]     run a bytecode executable
        camllvm [OPTIONS] PROG.byte [ARGS...]         the same (drop-in for ocamlrun;
@@ -51,7 +53,9 @@ run options:
                        ocamlopt's code), which helps recursions over big fresh
                        lists and costs others up to ~12 %
   --exact-alloc        allocate exactly as ocamlrun (no unboxed floats): same GC
-                       counters and timing, slower float code
+                       counters and timing, slower float code; automatic when
+                       the program reads the GC's counters, registers finalisers
+                       or samples allocations, or OCAMLRUNPARAM has v=0x400
 """
 
 SUBCOMMANDS = ("run", "info", "dis")
@@ -98,6 +102,28 @@ def native_c_stack_bytes(environ: Mapping[str, str]) -> int:
     except (OSError, ValueError):
         memory = 1 << 34
     return max(NATIVE_C_STACK, min(words * 8 * C_PER_VM_BYTE, memory // 2))
+
+
+#: Primitives through which a program sees how much it allocated, or when the GC ran
+#: (finalisers, allocation sampling): compiled code then allocates exactly as
+#: ocamlrun does (--exact-alloc), as unboxed floats allocate less.
+ALLOCATION_OBSERVERS = frozenset({
+    "caml_gc_minor_words", "caml_gc_counters", "caml_gc_quick_stat", "caml_gc_stat",
+    "caml_get_minor_free", "caml_memprof_start", "caml_final_register",
+    "caml_final_register_called_without_value"})  # fmt: skip
+GC_STATS_AT_EXIT = 0x400  # OCAMLRUNPARAM's v flag that prints the GC's counters at exit
+
+
+def allocation_observed(exe: Executable, lib: object, environ: Mapping[str, str]) -> bool:
+    """Whether the program can tell unboxed floats from ocamlrun's boxes: it prints the
+    GC's counters at exit (OCAMLRUNPARAM v=0x400) or its code calls an observer."""
+    from camllvm.tier import calls_any
+
+    params = environ.get("OCAMLRUNPARAM", environ.get("CAMLRUNPARAM", ""))
+    for item in params.split(","):
+        if item.startswith("v=") and (parse_size(item[2:]) or 0) & GC_STATS_AT_EXIT:
+            return True
+    return calls_any(lib, exe.code, exe.prims, ALLOCATION_OBSERVERS)  # type: ignore[arg-type]
 
 
 class RunOptions:
@@ -229,7 +255,8 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
         perf_map=opts.perf_map,
         verify=opts.verify,
         cache_dir=os.path.join(cache_root(), "code") if opts.cache else None,
-        unbox_floats=not opts.exact_alloc, background=not opts.sync_compile,
+        unbox_floats=not (opts.exact_alloc or allocation_observed(exe, runtime.lib, os.environ)),
+        background=not opts.sync_compile,
         clear_dead_slots=opts.clear_dead_slots)  # fmt: skip
     jit = Jit(exe, runtime, options)  # type: ignore[arg-type]
     jit.install()

@@ -32,6 +32,17 @@ FLAGS = bytes.fromhex(
     "0f0f0f0f0f01010f0f0000000000000000")  # fmt: skip
 
 
+def calls_any(lib: ctypes.CDLL, code: bytes, prims: list[str], wanted: set[str]) -> bool:
+    """Whether ``code`` calls one of the primitives named ``wanted`` (a C scan of every
+    instruction: ~1 ms for ocamlc.byte's). Code that cannot be scanned: assume so."""
+    fn = lib.camllvm_calls_prims
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_char_p, ctypes.c_long,
+                   ctypes.c_char_p, ctypes.c_long]  # fmt: skip
+    flags = bytes(1 if name in wanted else 0 for name in prims)
+    return fn(code, len(code) // 4, OPERANDS, len(OPERANDS), flags, len(flags)) != 0
+
+
 def opcode_tables() -> tuple[bytes, bytes]:
     """Per opcode: fixed operand words (-1 SWITCH, -2 CLOSUREREC), and F_* flags."""
     from camllvm.decoder import _CLOSUREREC, _LAYOUTS, _SWITCH

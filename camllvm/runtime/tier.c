@@ -170,6 +170,24 @@ static intnat movable_words(intnat p)
   return covered;
 }
 
+/* Whether the code calls a primitive whose index has wanted[index] set (C_CALL1..5,
+   C_CALLN); -1 if the code cannot be scanned. */
+int camllvm_calls_prims(const int32_t *code, intnat words, const int8_t *operands,
+                        intnat ops, const uint8_t *wanted, intnat nprims)
+{
+  intnat i, size;
+  raw_code = code; raw_words = words; op_operands = operands; n_ops = ops;
+  for (i = 0; i < words; i += size) {
+    int32_t op = raw_code[i], prim;
+    if ((size = insn_size(i)) == 0) return -1;
+    if (op >= C_CALL1 && op <= C_CALL5) prim = raw_code[i + 1];
+    else if (op == C_CALLN) prim = raw_code[i + 2];
+    else continue;
+    if (prim >= 0 && prim < nprims && wanted[prim]) return 1;
+  }
+  return 0;
+}
+
 /* Find the sites. Returns their number, or -1 if the code cannot be scanned. */
 intnat camllvm_tier_plan(const int32_t *code, intnat words, const int8_t *operands,
                          const uint8_t *flags, intnat ops, intnat calls, intnat loops)

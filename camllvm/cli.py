@@ -114,14 +114,18 @@ ALLOCATION_OBSERVERS = frozenset({
 GC_STATS_AT_EXIT = 0x400  # OCAMLRUNPARAM's v flag that prints the GC's counters at exit
 
 
-def allocation_observed(exe: Executable, lib: object, environ: Mapping[str, str]) -> bool:
-    """Whether the program can tell unboxed floats from ocamlrun's boxes: it prints the
-    GC's counters at exit (OCAMLRUNPARAM v=0x400) or its code calls an observer."""
+def allocation_observed(exe: Executable, lib: object, environ: Mapping[str, str],
+                        clear_dead_slots: bool = False) -> bool:
+    """Whether the program can tell unboxed floats from ocamlrun's boxes: its code calls
+    an observer, or the run prints the GC's counters at exit (OCAMLRUNPARAM v=0x400),
+    unless --clear-dead-slots asked for a GC that keeps less than ocamlrun's (then the
+    counters are what the user wants to see)."""
     from camllvm.tier import calls_any
 
     params = environ.get("OCAMLRUNPARAM", environ.get("CAMLRUNPARAM", ""))
     for item in params.split(","):
-        if item.startswith("v=") and (parse_size(item[2:]) or 0) & GC_STATS_AT_EXIT:
+        if (item.startswith("v=") and (parse_size(item[2:]) or 0) & GC_STATS_AT_EXIT
+                and not clear_dead_slots):  # fmt: skip
             return True
     return calls_any(lib, exe.code, exe.prims, ALLOCATION_OBSERVERS)  # type: ignore[arg-type]
 
@@ -255,7 +259,8 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
         perf_map=opts.perf_map,
         verify=opts.verify,
         cache_dir=os.path.join(cache_root(), "code") if opts.cache else None,
-        unbox_floats=not (opts.exact_alloc or allocation_observed(exe, runtime.lib, os.environ)),
+        unbox_floats=not (opts.exact_alloc or allocation_observed(exe, runtime.lib, os.environ,
+                                                                   opts.clear_dead_slots)),
         background=not opts.sync_compile,
         clear_dead_slots=opts.clear_dead_slots)  # fmt: skip
     jit = Jit(exe, runtime, options)  # type: ignore[arg-type]

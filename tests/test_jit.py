@@ -309,6 +309,21 @@ def _promoted_words(argv: list[str]) -> int:
     return int(found.group(1))
 
 
+def test_gc_counters_at_exit_are_ocamlruns() -> None:
+    """OCAMLRUNPARAM v=0x400 prints the GC's counters at exit: compiled code then
+    allocates exactly as ocamlrun (no unboxed floats), in every mode."""
+    src = ("let () = let v = ref 0.5 in\n"
+           "  for i = 1 to 100000 do v := !v *. 0.999 +. float_of_int (i land 3) done;\n"
+           "  Printf.printf \"%.3f\\n\" !v\n")  # fmt: skip
+    byte = str(harness.compile_source("jit_gc_at_exit", src, []).byte)
+    env = {**os.environ, "OCAMLRUNPARAM": "v=0x400"}
+    ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True, env=env)
+    assert b"minor_words: " in ref.stderr
+    for mode in (["--jit=all"], ["--jit=tiered", "--tier-loops=2", "--sync-compile"]):
+        got = subprocess.run([*CAMLLVM, "run", *mode, byte], capture_output=True, env=env)
+        assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+
+
 def test_compiled_frames_keep_only_live_slots() -> None:
     """ocamlc's frames keep dead locals (here each `filter` frame keeps the input cell,
     so the whole fresh input list is promoted); compiled code clears them before its

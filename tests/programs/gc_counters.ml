@@ -1,8 +1,7 @@
-(* test: env=OCAMLRUNPARAM=v=0x400 *)
 (* A program that watches its own allocation: Gc.minor_words around float code (boxed
-   by ocamlrun's interpreter, unboxed by default in compiled code), Gc.counters, a
-   finaliser, and the GC's counters printed at exit (OCAMLRUNPARAM v=0x400). camllvm
-   must then allocate exactly as ocamlrun does. *)
+   by ocamlrun's interpreter, unboxed by default in compiled code), Gc.counters and a
+   finaliser. camllvm must then allocate exactly as ocamlrun does (OCAMLRUNPARAM
+   v=0x400, the counters printed at exit: tests/test_jit.py). *)
 let step x y = let d = (y -. x) *. 0.5 in x +. d *. d
 
 let measure () =

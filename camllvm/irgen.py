@@ -1857,7 +1857,8 @@ class ModuleGen:
             self._emit_region(discover_region(self.code, callee, True), self.inline_name(callee),
                               "closure")  # fmt: skip
             head, _, rest = self.functions[-1].partition("\n")
-            head = head.replace("define ", "define internal ", 1).replace(f") {FN_ATTRS} {{", f") {FN_ATTRS} alwaysinline {{")
+            head = head.replace("define ", "define internal ", 1)
+            head = head.replace(f") {FN_ATTRS} {{", f") {FN_ATTRS} alwaysinline {{")
             self.functions[-1] = head + "\n" + rest
 
     def known_calls(self, region: Region) -> dict[int, tuple[str, int, int]]:

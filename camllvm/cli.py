@@ -85,6 +85,16 @@ def parse_size(text: str) -> int | None:
     return int(digits, 16 if hexadecimal else 10) * SIZE_SUFFIXES[suffix]
 
 
+def runparam(environ: Mapping[str, str], letter: str) -> int | None:
+    """The value OCAMLRUNPARAM (else CAMLRUNPARAM) gives option ``letter`` (``l=8M``),
+    as ocamlrun reads it: the last well-formed setting wins; None if there is none."""
+    value = None
+    for item in environ.get("OCAMLRUNPARAM", environ.get("CAMLRUNPARAM", "")).split(","):
+        if item.startswith(letter + "="):
+            value = parse_size(item[2:]) or value
+    return value
+
+
 def native_c_stack_bytes(environ: Mapping[str, str]) -> int:
     """The native thread's C stack: CAMLLVM_C_STACK if set, else sized from the VM
     stack limit (OCAMLRUNPARAM's l) so that the VM limit is met first, capped at half
@@ -92,11 +102,7 @@ def native_c_stack_bytes(environ: Mapping[str, str]) -> int:
     explicit = parse_size(environ.get("CAMLLVM_C_STACK", ""))
     if explicit:
         return max(explicit, 1 << 20)
-    words = MAX_STACK_DEF
-    params = environ.get("OCAMLRUNPARAM", environ.get("CAMLRUNPARAM", ""))
-    for item in params.split(","):
-        if item.startswith("l="):
-            words = parse_size(item[2:]) or words
+    words = runparam(environ, "l") or MAX_STACK_DEF
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (OSError, ValueError):
@@ -122,11 +128,8 @@ def allocation_observed(exe: Executable, lib: object, environ: Mapping[str, str]
     counters are what the user wants to see)."""
     from camllvm.tier import calls_any
 
-    params = environ.get("OCAMLRUNPARAM", environ.get("CAMLRUNPARAM", ""))
-    for item in params.split(","):
-        if (item.startswith("v=") and (parse_size(item[2:]) or 0) & GC_STATS_AT_EXIT
-                and not clear_dead_slots):  # fmt: skip
-            return True
+    if (runparam(environ, "v") or 0) & GC_STATS_AT_EXIT and not clear_dead_slots:
+        return True
     return calls_any(lib, exe.code, exe.prims, ALLOCATION_OBSERVERS)  # type: ignore[arg-type]
 
 

@@ -933,16 +933,15 @@ class Jit:
         self._glue_installed = True
 
     def at_exit(self) -> None:
-        self._guarded(self._at_exit, "the exit")
-
-    def _at_exit(self) -> None:
+        """The cache's upkeep, perf's map, --stats: files a program that used up its
+        descriptors cannot open are skipped (_guarded), as nothing may unwind into C."""
         self._guarded(self.link_hot_library, "the hot library")
         if self._engines is not None and self.options.cache_dir is not None:
             from camllvm.codecache import prune_later  # (this run loaded LLVM: it compiled)
 
             self._guarded(lambda: prune_later(self.options.cache_dir), "the code cache")
         if self.options.perf_map:
-            self.write_perf_map()
+            self._guarded(self.write_perf_map, "perf's map")
         if self.options.stats:
             self.print_stats()
 

@@ -104,12 +104,21 @@ def _host_cpu() -> str:
     return "\n".join(lines)
 
 
-def code_fingerprint(opt_level: int) -> str:
-    """Changes whenever the engine's cache salt could (generator, optimisation level, LLVM,
-    host CPU), computed without LLVM: it names hot libraries."""
+def runtime_identity(runtime_library: str) -> str:
+    """The runtime library's build (its directory is named after the digest of its
+    sources, runtime/build.py): compiled code calls its glue (camllvm_actions, ...) and
+    reads its symbols (camllvm_domain_state), so code made for one build is not loaded
+    with another, even when the IR generator did not change."""
+    return os.path.basename(os.path.dirname(os.path.abspath(runtime_library)))
+
+
+def code_fingerprint(opt_level: int, runtime_library: str) -> str:
+    """Changes whenever the engine's cache salt could (generator, runtime, optimisation
+    level, LLVM, host CPU), computed without LLVM: it names hot libraries."""
     if "host" not in _digests:
         _digests["host"] = f"{_llvm_library()}|{_host_cpu()}"
-    return "|".join([generator_digest(), str(opt_level), _digests["host"]])
+    return "|".join([generator_digest(), runtime_identity(runtime_library), str(opt_level),
+                     _digests["host"]])  # fmt: skip
 
 
 class HotLibrary:

@@ -7,7 +7,7 @@ import time
 
 import llvmlite.binding as llvm
 
-from camllvm.codecache import CodeCache, generator_digest
+from camllvm.codecache import CodeCache, generator_digest, runtime_identity
 from camllvm.errors import CamllvmError
 
 #: Per-function passes at --opt=1: the Kaleidoscope chapter's cheap baseline after SROA
@@ -54,8 +54,9 @@ class Engine:
         self.cache: CodeCache | None = None
         self._pending_key: str | None = None
         if cache_dir is not None:
-            salt = "|".join([generator_digest(), str(opt_level), str(llvm.llvm_version_info),
-                             llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()])
+            salt = "|".join([generator_digest(), runtime_identity(runtime_library), str(opt_level),
+                             str(llvm.llvm_version_info), llvm.get_host_cpu_name(),
+                             llvm.get_host_cpu_features().flatten()])  # fmt: skip
             self.cache = CodeCache(cache_dir, salt)
             self.ee.set_object_cache(notify_func=self._object_compiled)
 

@@ -853,7 +853,7 @@ class Jit:
         """The shared library linked (or to link) from exactly this hot list."""
         from camllvm.codecache import HotLibrary, code_fingerprint
 
-        return HotLibrary(hot_list, contents, code_fingerprint(self.options.opt))
+        return HotLibrary(hot_list, contents, code_fingerprint(self.options.opt, self.runtime.path))
 
     def _glue_from(self, library: HotLibrary) -> bool:
         """Install the glue functions linked into the hot library (False: not there)."""

@@ -301,11 +301,12 @@ class Emitter:
         self.lazy[name] = d
         return name
 
-    def materialise(self) -> None:
+    def materialise(self, dead: Callable[[int], bool] | None = None) -> None:
         """Box every lazy float still live (accu, stack slots above sp), then forget them.
 
         Each box may run the GC, which scans the stack: pending slots first get
-        Val_unit, and accu (held in no slot) is boxed last.
+        Val_unit, and accu (held in no slot) is boxed last. A slot ``dead(k)`` says no
+        code reads again (sp[k]) keeps Val_unit: its box would be garbage at once.
         """
         live = {off: v for off, v in self.lazy_slots.items() if off >= self.spo}
         self.lazy_slots = {}
@@ -317,20 +318,30 @@ class Emitter:
             self.e(f"store i64 1, ptr {self.sp_ptr(off - base_spo)}")
         # A non-lazy accu may be a heap pointer: keep it in a stack slot (a GC
         # root) while boxing, as Setup_for_gc would, and read it back after.
+        if dead is not None:
+            live = {off: v for off, v in live.items() if not dead(off - base_spo)}
         keep_accu = self.accu not in self.lazy and live
         if keep_accu:
             self.push(self.accu)
-        boxes: dict[str, str] = {}
+        # box() may rebase sp (same logical position): addresses from the run's sp
+        shift = (1 if keep_accu else 0) - base_spo
+        first: dict[str, int] = {}  # lazy float -> the slot that got its box
         for off, v in sorted(live.items()):
-            if v not in boxes:
-                boxes[v] = self._box_now(self.lazy[v])
-            # box() may rebase sp (same logical position): address from the run's sp
-            self.e(f"store i64 {boxes[v]}, ptr {self.sp_ptr(off - base_spo + (1 if keep_accu else 0))}")
+            if v not in first:
+                first[v] = off
+                self.e(f"store i64 {self._box_now(self.lazy[v])}, ptr {self.sp_ptr(off + shift)}")
+        # Each box may have moved the boxes made before it: a float in several slots,
+        # or in accu too, is read back from its first slot (a root) after the last.
+        for off, v in sorted(live.items()):
+            if first[v] != off:
+                self.e(f"store i64 {self.stack(first[v] + shift)}, ptr {self.sp_ptr(off + shift)}")
         if keep_accu:
             self.accu = self.stack(0)
             self.pop(1)
+        elif self.accu in first:
+            self.accu = self.stack(first[self.accu] + shift)
         elif self.accu in self.lazy:
-            self.accu = boxes.get(self.accu) or self._box_now(self.lazy[self.accu])
+            self.accu = self._box_now(self.lazy[self.accu])
         self.lazy = {}
 
     def _box_now(self, d: str) -> str:
@@ -822,7 +833,7 @@ class Emitter:
             self.gen.bytecode_instructions += 1
             self.lazy_ok = self.gen.unbox_floats and in_float_run(ins, self.gen.prims)
             if not self.lazy_ok and not self.keeps_floats_pending(ins):
-                self.materialise()
+                self.materialise(self._dead_before(ins))
             terminated = self.lower(ins)
             if terminated:
                 return
@@ -834,12 +845,19 @@ class Emitter:
                 self.jump(pc)
                 return
 
+    def _dead_before(self, ins: Instruction) -> Callable[[int], bool] | None:
+        """Which pending slots ``ins`` and the code after it never read (see materialise)."""
+        if not any(off >= self.spo for off in self.lazy_slots):
+            return None
+        liveness = self.gen.liveness(self.region, self.entry_kind)
+        return lambda k: liveness.dead_before(ins, k)
+
     def keeps_floats_pending(self, ins: Instruction) -> bool:
         """Whether pending floats may stay unboxed across ins, though it is not part of a
         float run: integer operations (if their operands are not pending floats), and
         branches, tail calls and returns, which box what they need themselves."""
-        if ins.op in LEAVES:
-            return True
+        if ins.op in LEAVES or ins.op == Op.MAKEFLOATBLOCK:
+            return True  # (MAKEFLOATBLOCK takes its operands' doubles, boxes the rest itself)
         if self.accu in self.lazy:
             return False
         if ins.op in BRANCHES or ins.op in UNARY_INT_OPS or ins.op == Op.CHECK_SIGNALS:
@@ -1226,16 +1244,39 @@ def _store_double(em: Emitter, block: str, n: int, d: str) -> None:
 
 @lowers(Op.MAKEFLOATBLOCK)
 def lower_makefloatblock(em: Emitter, ins: Instruction) -> None:
+    """The operands' doubles are read first (a pending float gives its double: it is
+    never boxed), the operands popped, then the block allocated: its GC sees the rest
+    of the frame (pending floats there boxed), not the operands, which are dead."""
     size = ins.args[0]
+    doubles = [_operand_double(em, em.accu)]
+    doubles += [_operand_double(em, em.stack(i - 1)) for i in range(1, size)]
+    for k in range(size - 1):
+        em.lazy_slots.pop(em.spo + k, None)
+    em.pop(size - 1)
+    em.accu = VAL_UNIT
+    em.materialise(_dead_after(em, ins, -(size - 1)))
     if size <= MAX_YOUNG_WOSIZE:
         block = em.alloc(size, DOUBLE_ARRAY_TAG, em.next_pc)
     else:
         block = em.alloc_shr(size, DOUBLE_ARRAY_TAG)
-    _store_double(em, block, 0, _double_val(em, em.accu))
-    for i in range(1, size):
-        _store_double(em, block, i, _double_val(em, em.stack(i - 1)))
-    em.pop(size - 1)
+    for i, d in enumerate(doubles):
+        _store_double(em, block, i, d)
     em.accu = block
+
+
+def _dead_after(em: Emitter, ins: Instruction, pushed: int) -> Callable[[int], bool] | None:
+    """Which pending slots no code reads after ``ins``, which pushed ``pushed`` words."""
+    if not any(off >= em.spo for off in em.lazy_slots):
+        return None
+    liveness = em.gen.liveness(em.region, em.entry_kind)
+    height = liveness.height.get(ins.pc)
+    if height is None:
+        return None
+    return lambda k: liveness.dead_after(ins.pc, k, height + pushed)
+
+
+def _operand_double(em: Emitter, v: str) -> str:
+    return em.lazy[v] if v in em.lazy else _double_val(em, v)
 
 
 @lowers(Op.GETFIELD0, Op.GETFIELD1, Op.GETFIELD2, Op.GETFIELD3, Op.GETFIELD)

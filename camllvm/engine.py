@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-import llvmlite.binding as llvm
-
+from camllvm import llvmapi as llvm
 from camllvm.codecache import CodeCache, generator_digest, runtime_identity
 from camllvm.errors import CamllvmError
 
@@ -36,43 +35,29 @@ class Engine:
     def __init__(self, opt_level: int, runtime_library: str, verify: bool = False,
                  cache_dir: str | None = None) -> None:
         if not Engine._initialised:
-            llvm.initialize_native_target()
-            llvm.initialize_native_asmprinter()
+            llvm.initialize()
             Engine._initialised = True
         # Lets the JIT's symbol resolver find caml_* and camllvm_* symbols.
         llvm.load_library_permanently(str(runtime_library))
         self.opt_level = opt_level
         self.verify = verify
-        target = llvm.Target.from_default_triple()
-        self.tm = target.create_target_machine(
-            cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(),
-            opt=min(opt_level, 3), reloc="default", codemodel="jitdefault")  # fmt: skip
-        self.ee = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.tm)
-        self.pto = llvm.create_pipeline_tuning_options(speed_level=min(opt_level, 3))
-        self.pb = llvm.create_pass_builder(self.tm, self.pto)
+        cpu, features = llvm.host_cpu_name(), llvm.host_cpu_features()
+        self.tm = llvm.target_machine(cpu, features, min(opt_level, 3), "default", "jitdefault")
+        self.ee = llvm.MCJIT(self.tm)
+        passes = OPT1_PASSES if opt_level == 1 else ("sroa",)
+        self.optimiser = llvm.Optimiser(self.tm, min(opt_level, 3), passes)
         self.stats = EngineStats()
         self.cache: CodeCache | None = None
         self._pending_key: str | None = None
         if cache_dir is not None:
             salt = "|".join([generator_digest(), runtime_identity(runtime_library), str(opt_level),
-                             str(llvm.llvm_version_info), llvm.get_host_cpu_name(),
-                             llvm.get_host_cpu_features().flatten()])  # fmt: skip
+                             str(llvm.version()), cpu, features])  # fmt: skip
             self.cache = CodeCache(cache_dir, salt)
-            self.ee.set_object_cache(notify_func=self._object_compiled)
+            self.ee.set_object_cache(self._object_compiled)
 
-    def _object_compiled(self, module: llvm.ModuleRef, data: bytes) -> None:
+    def _object_compiled(self, data: bytes) -> None:
         if self.cache is not None and self._pending_key is not None:
             self.cache.store(self._pending_key, data)
-
-    def _optimise(self, mod: llvm.ModuleRef) -> None:
-        if self.opt_level >= 2:
-            self.pb.getModulePassManager().run(mod, self.pb)
-            return
-        mpm = llvm.create_new_module_pass_manager()
-        passes = OPT1_PASSES if self.opt_level == 1 else ("sroa",)
-        for name in passes:
-            getattr(mpm, _PASS_METHODS[name])()
-        mpm.run(mod, self.pb)
 
     def cached(self, source_key: str, names: list[str], count: bool = True) -> dict[str, int] | None:
         """Addresses of ``names`` from cached object code for ``source_key``, if any.
@@ -85,9 +70,9 @@ class Engine:
         if data is None:
             return None
         t0 = time.perf_counter()
-        self.ee.add_object_file(llvm.ObjectFileRef.from_data(data))
-        self.ee.finalize_object()
-        addresses = {n: self.ee.get_function_address(n) for n in names}
+        self.ee.add_object(data)
+        self.ee.finalize()
+        addresses = {n: self.ee.address(n) for n in names}
         self.stats.codegen += time.perf_counter() - t0
         self.stats.cache_hits += count
         return addresses if all(addresses.values()) else None
@@ -103,17 +88,17 @@ class Engine:
         try:
             mod = llvm.parse_assembly(ir_text)
             if self.verify:
-                mod.verify()
+                llvm.verify(mod)
         except RuntimeError as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else "invalid IR"
             raise CamllvmError(f"LLVM rejected the IR of {names[0]}: {first}") from None
         t1 = time.perf_counter()
-        self._optimise(mod)
+        self.optimiser.run(mod)
         t2 = time.perf_counter()
-        optimised = str(mod) if want_ir else ""  # (printing costs ~3% of compile time)
+        optimised = llvm.module_text(mod) if want_ir else ""  # (printing: ~3% of compile time)
         self.ee.add_module(mod)
-        self.ee.finalize_object()
-        addresses = {n: self.ee.get_function_address(n) for n in names}
+        self.ee.finalize()
+        addresses = {n: self.ee.address(n) for n in names}
         t3 = time.perf_counter()
         self.stats.parse += t1 - t0
         self.stats.optimise += t2 - t1
@@ -136,19 +121,12 @@ class Engine:
 
     def address(self, name: str) -> int:
         """Address of a function already compiled or loaded (0 if there is none)."""
-        return self.ee.get_function_address(name)
+        return self.ee.address(name)
 
     def assembly(self, ir_text: str) -> str:
         """Machine code of a module as assembly text (for --dump-asm)."""
         mod = llvm.parse_assembly(ir_text)
-        return self.tm.emit_assembly(mod)
-
-
-_PASS_METHODS = {
-    "always_inline": "add_always_inliner_pass",
-    "sroa": "add_sroa_pass",
-    "instcombine": "add_instruction_combine_pass",
-    "reassociate": "add_reassociate_pass",
-    "gvn": "add_new_gvn_pass",
-    "simplifycfg": "add_simplify_cfg_pass",
-}
+        try:
+            return llvm.emit_assembly(self.tm, mod)
+        finally:
+            llvm.dispose_module(mod)

@@ -48,10 +48,12 @@ run options:
   --perf-map           write /tmp/perf-PID.map at exit (names native code for perf)
   --verify-ir          verify every generated LLVM module
   --no-cache           neither use nor fill the code cache (~/.cache/camllvm/code)
-  --clear-dead-slots   compiled code clears the dead slots of its frames before
-                       recursive calls: the GC keeps only what is live (as for
-                       ocamlopt's code), which helps recursions over big fresh
-                       lists and costs others up to ~12 %
+  --keep-dead-slots    compiled code leaves dead slots in its frames as the
+                       interpreter does (default: it clears them before non-tail
+                       recursive calls, so the GC keeps only what is live, as
+                       for ocamlopt's code: recursions over big fresh lists
+                       promote and mark far less; --clear-dead-slots says it
+                       explicitly)
   --exact-alloc        allocate exactly as ocamlrun (no unboxed floats): same GC
                        counters and timing, slower float code; automatic when
                        the program reads the GC's counters, registers finalisers
@@ -153,7 +155,7 @@ class RunOptions:
         self.cache = True
         self.exact_alloc = False
         self.sync_compile = False
-        self.clear_dead_slots = False
+        self.clear_dead_slots: bool | None = None  # None: the default (clear)
         self.program = ""
         self.args: list[str] = []
 
@@ -181,6 +183,8 @@ def set_option(opts: RunOptions, arg: str) -> None:
              "--clear-dead-slots": "clear_dead_slots"}
     if name in flags and not has_value:
         setattr(opts, flags[name], True)
+    elif name == "--keep-dead-slots" and not has_value:
+        opts.clear_dead_slots = False
     elif name == "--no-cache" and not has_value:
         opts.cache = False
     elif name == "--jit" and value in JIT_MODES:
@@ -263,9 +267,9 @@ def start_jit(exe: object, runtime: object, opts: RunOptions) -> None:
         verify=opts.verify,
         cache_dir=os.path.join(cache_root(), "code") if opts.cache else None,
         unbox_floats=not (opts.exact_alloc or allocation_observed(exe, runtime.lib, os.environ,
-                                                                   opts.clear_dead_slots)),
+                                                                   opts.clear_dead_slots is True)),
         background=not opts.sync_compile,
-        clear_dead_slots=opts.clear_dead_slots)  # fmt: skip
+        clear_dead_slots=opts.clear_dead_slots is not False)  # fmt: skip
     jit = Jit(exe, runtime, options)  # type: ignore[arg-type]
     jit.install()
     # The runtime holds only ctypes callbacks into it, which it references itself: a

@@ -39,7 +39,7 @@ COMPILE_SCHEME = "1"
 #: once (--sync-compile), one in the background as by default (code arrives while
 #: the interpreter goes on, at moments that vary from run to run).
 DEFAULT_MODES: tuple[str, ...] = ("--jit=off", "--jit=all --verify-ir --clear-dead-slots",
-                                  "--jit-seed=1", "--jit-seed=2",
+                                  "--jit-seed=1", "--jit-seed=2 --keep-dead-slots",
                                   "--jit=tiered --tier-calls=1 --tier-loops=1 --verify-ir --sync-compile",
                                   "--jit=tiered --tier-calls=2 --tier-loops=3",
                                   "--jit=tiered --tier-calls=1000 --tier-loops=2 --sync-compile")

@@ -324,11 +324,25 @@ def test_gc_counters_at_exit_are_ocamlruns() -> None:
         assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
 
 
+def test_tiered_mode_compiles_deep_recursions_early() -> None:
+    """A function that calls itself non-tail and allocates (the sieve's `again`, ~700
+    calls here) is compiled after 1/16 of the call threshold (tier.c DEEP_FACTOR), so
+    that its frames, which hold each intermediate list, get cleared: at a threshold of
+    4000 it would never be compiled, and the run would promote what ocamlrun does."""
+    byte = str(harness.compile_source("dead_slots_sieve", _SIEVE, []).byte)
+    reference = _promoted_words([harness.ocamlrun(), byte])
+    tiered = _promoted_words([*CAMLLVM, "run", "--tier-calls=4000", "--sync-compile",
+                              "--clear-dead-slots", byte])  # fmt: skip
+    assert tiered * 2 < reference, (tiered, reference)
+
+
 def test_compiled_frames_keep_only_live_slots() -> None:
     """ocamlc's frames keep dead locals (here each `filter` frame keeps the input cell,
     so the whole fresh input list is promoted); compiled code clears them before its
-    calls (--clear-dead-slots) and promotes what ocamlopt's code would. --exact-alloc,
-    and the default, keep ocamlrun's frames."""
+    calls (the default, or --clear-dead-slots) and promotes what ocamlopt's code would.
+    --exact-alloc keeps ocamlrun's frames, and so does the default when the run prints
+    the GC's counters (v=0x400 implies --exact-alloc unless --clear-dead-slots is
+    explicit)."""
     byte = str(harness.compile_source("dead_slots_sieve", _SIEVE, []).byte)
     reference = _promoted_words([harness.ocamlrun(), byte])
     cleared = _promoted_words([*CAMLLVM, "run", "--jit=all", "--clear-dead-slots", byte])

@@ -29,7 +29,7 @@ from harness import camllvm_run_argv  # noqa: E402
 #: synchronous and in the background; a tiny minor heap so GC bugs show. The last mode
 #: repeats the third: that run starts warm, its functions and loops from the hot library
 #: the third linked at exit.
-MODES = (("--jit=all --verify-ir", ""), ("--jit=all --clear-dead-slots", "s=4k"),
+MODES = (("--jit=all --verify-ir --keep-dead-slots", ""), ("--jit=all --clear-dead-slots", "s=4k"),
          ("--tier-calls=2 --tier-loops=2 --sync-compile", "s=4k"),
          ("--tier-calls=3 --tier-loops=5", ""),
          ("--tier-calls=2 --tier-loops=2 --sync-compile", ""))

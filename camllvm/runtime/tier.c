@@ -188,6 +188,68 @@ int camllvm_calls_prims(const int32_t *code, intnat words, const int8_t *operand
   return 0;
 }
 
+/* Deep recursions keep garbage in their frames (ocamlc leaves every local there
+   until the function returns: the sieve's filter_again holds each intermediate
+   list across its non-tail self-call); compiled code clears dead slots before
+   such calls (camllvm/liveness.py). A function that calls itself non-tail and
+   allocates is therefore compiled after call_threshold / DEEP_FACTOR calls. */
+#define DEEP_FACTOR 16
+
+static int is_self_closure(int32_t op)
+{
+  return op == OFFSETCLOSUREM3 || op == OFFSETCLOSURE0 || op == OFFSETCLOSURE3
+      || op == OFFSETCLOSURE || op == PUSHOFFSETCLOSUREM3 || op == PUSHOFFSETCLOSURE0
+      || op == PUSHOFFSETCLOSURE3 || op == PUSHOFFSETCLOSURE;
+}
+
+static int allocates(int32_t op)
+{
+  return (op >= MAKEBLOCK && op <= MAKEFLOATBLOCK) || op == CLOSURE || op == CLOSUREREC
+      || (op >= C_CALL1 && op <= C_CALLN);
+}
+
+static int ends_block(int32_t op)
+{
+  return op == RETURN || (op >= APPTERM && op <= APPTERM3) || op == RAISE || op == RERAISE
+      || op == RAISE_NOTRACE || op == STOP || op == SWITCH
+      || ((op_flags[op] & F_BRANCH) && !(op_flags[op] & F_COND));       /* BRANCH */
+}
+
+/* Whether the function entered at word entry is a deep recursion (see DEEP_FACTOR):
+   a walk of the code reachable from it (not into the closures it makes). */
+static int deep_recursion(intnat entry)
+{
+  static uint32_t *seen, stamp;
+  static intnat *todo;
+  intnat n = 0, steps = 0;
+  int self_call = 0, alloc = 0;
+  if (seen == NULL) {
+    seen = calloc(raw_words + 1, sizeof *seen);
+    todo = malloc((raw_words + 1) * sizeof *todo);
+    if (seen == NULL || todo == NULL) caml_fatal_error("camllvm: out of memory");
+  }
+  stamp++;
+  todo[n++] = entry;
+  while (n > 0) {
+    intnat i = todo[--n], size, k;
+    int32_t prev = -1;
+    for (; i >= 0 && i < raw_words && seen[i] != stamp; prev = raw_code[i], i += size) {
+      int32_t op = raw_code[i];
+      seen[i] = stamp;
+      if ((size = insn_size(i)) == 0 || ++steps > 100000) return 0;
+      if (op >= APPLY && op <= APPLY3 && prev != -1 && is_self_closure(prev)) self_call = 1;
+      if (allocates(op)) alloc = 1;
+      if (op == SWITCH) {
+        for (k = 2; k < size && n < raw_words; k++) todo[n++] = i + 2 + raw_code[i + k];
+      } else if ((op_flags[op] & F_LABEL) && n < raw_words) {
+        todo[n++] = last_label(i, size);
+      }
+      if (ends_block(op)) break;
+    }
+  }
+  return self_call && alloc;
+}
+
 /* Find the sites. Returns their number, or -1 if the code cannot be scanned. */
 intnat camllvm_tier_plan(const int32_t *code, intnat words, const int8_t *operands,
                          const uint8_t *flags, intnat ops, intnat calls, intnat loops)
@@ -206,7 +268,10 @@ intnat camllvm_tier_plan(const int32_t *code, intnat words, const int8_t *operan
     size = insn_size(i);
     if (entry[i]) {
       intnat p = op == GRAB ? i + 2 : i, moved = movable_words(p);
-      if (moved) add_site(SITE_CALL, p, i, moved);
+      if (moved) {
+        add_site(SITE_CALL, p, i, moved);
+        if (deep_recursion(i)) sites[nsites - 1].count = call_threshold - call_threshold / DEEP_FACTOR;
+      }
     }
     if ((op_flags[op] & F_BRANCH) && last_label(i, size) <= i)
       add_site(SITE_LOOP, i, last_label(i, size), size);

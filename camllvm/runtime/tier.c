@@ -215,12 +215,13 @@ static int ends_block(int32_t op)
       || ((op_flags[op] & F_BRANCH) && !(op_flags[op] & F_COND));       /* BRANCH */
 }
 
+static uint32_t *seen, stamp;       /* deep_recursion's walks (during the plan only) */
+static intnat *todo;
+
 /* Whether the function entered at word entry is a deep recursion (see DEEP_FACTOR):
    a walk of the code reachable from it (not into the closures it makes). */
 static int deep_recursion(intnat entry)
 {
-  static uint32_t *seen, stamp;
-  static intnat *todo;
   intnat n = 0, steps = 0;
   int self_call = 0, alloc = 0;
   if (seen == NULL) {
@@ -277,6 +278,7 @@ intnat camllvm_tier_plan(const int32_t *code, intnat words, const int8_t *operan
       add_site(SITE_LOOP, i, last_label(i, size), size);
   }
   free(entry);
+  free(seen); free(todo); seen = NULL; todo = NULL;
   return nsites;
 }
 

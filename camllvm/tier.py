@@ -16,6 +16,8 @@ CALL_THRESHOLD = 20000
 LOOP_THRESHOLD = 10000
 
 F_MOVABLE, F_BRANCH, F_COND, F_LABEL = 1, 2, 4, 8
+#: For tier.c's search of deep recursions (liveness.py's sets: one definition of each).
+F_ALLOCATES, F_SELF_CLOSURE, F_CALL, F_ENDS = 16, 32, 64, 128
 
 
 #: opcode_tables(), written out: a run that only counts needs neither the opcode enum
@@ -26,10 +28,10 @@ OPERANDS = bytes.fromhex(
     "0001000000010101010102000000000100000000010000000000000000000000000000000000000101000002"
     "0202020202000002020200000000000000")  # fmt: skip
 FLAGS = bytes.fromhex(
-    "0101010101010101010101010101010101010101000101010101010101010109000000000000000001000000"
-    "000101010101010101010101010001010101000000000001010101010000000000000001010000000b0f0f01"
-    "010900000000000000000001010101010101010101010101010000010101010101010101010101010001000f"
-    "0f0f0f0f0f01010f0f0000000000000000")  # fmt: skip
+    "0101010101010101010101010101010101010101000101010101010101010109404040408080808081000010"
+    "102121212121212121010101010001010101101010101001010101010000000000000001010000008b0f0f81"
+    "010900800010101010101001010101010101010101010101010000010101010101010101010101010001000f"
+    "0f0f0f0f0f01010f0f0000800000808000")  # fmt: skip
 
 
 def calls_any(lib: ctypes.CDLL, code: bytes, prims: list[str], wanted: set[str]) -> bool:
@@ -46,7 +48,8 @@ def calls_any(lib: ctypes.CDLL, code: bytes, prims: list[str], wanted: set[str])
 def opcode_tables() -> tuple[bytes, bytes]:
     """Per opcode: fixed operand words (-1 SWITCH, -2 CLOSUREREC), and F_* flags."""
     from camllvm.decoder import _CLOSUREREC, _LAYOUTS, _SWITCH
-    from camllvm.opcodes import BRANCHES, CONDITIONAL_BRANCHES, Op
+    from camllvm.liveness import ALLOCATING, CALLS, RECURSIVE_CLOSURES
+    from camllvm.opcodes import BRANCHES, CONDITIONAL_BRANCHES, NO_FALLTHROUGH, Op
 
     def names(*groups: str) -> set[Op]:
         return {Op[n] for g in groups for n in g.split()}
@@ -83,6 +86,9 @@ def opcode_tables() -> tuple[bytes, bytes]:
             f |= F_BRANCH | (F_COND if op in CONDITIONAL_BRANCHES else 0)
         if op in last_operand_label:
             f |= F_LABEL
+        for group, flag in ((ALLOCATING, F_ALLOCATES), (RECURSIVE_CLOSURES, F_SELF_CLOSURE),
+                            (CALLS, F_CALL), (NO_FALLTHROUGH, F_ENDS)):
+            f |= flag if op in group else 0
         flags.append(f)
     return bytes(operands), bytes(flags)
 

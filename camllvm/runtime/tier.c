@@ -53,6 +53,10 @@ extern code_t camllvm_enter_switch;
 #define F_BRANCH 2    /* jumps to its last operand (maybe conditionally) */
 #define F_COND 4      /* ... or falls through */
 #define F_LABEL 8     /* its last operand is a label relative to its own word */
+#define F_ALLOCATES 16    /* may allocate (liveness.ALLOCATING) */
+#define F_SELF_CLOSURE 32 /* the closure of the function's own recursive definition */
+#define F_CALL 64         /* a non-tail application (APPLY, APPLY1..3) */
+#define F_ENDS 128        /* no fall-through (opcodes.NO_FALLTHROUGH) */
 
 enum { SITE_CALL, SITE_LOOP };
 
@@ -195,26 +199,6 @@ int camllvm_calls_prims(const int32_t *code, intnat words, const int8_t *operand
    allocates is therefore compiled after call_threshold / DEEP_FACTOR calls. */
 #define DEEP_FACTOR 16
 
-static int is_self_closure(int32_t op)
-{
-  return op == OFFSETCLOSUREM3 || op == OFFSETCLOSURE0 || op == OFFSETCLOSURE3
-      || op == OFFSETCLOSURE || op == PUSHOFFSETCLOSUREM3 || op == PUSHOFFSETCLOSURE0
-      || op == PUSHOFFSETCLOSURE3 || op == PUSHOFFSETCLOSURE;
-}
-
-static int allocates(int32_t op)
-{
-  return (op >= MAKEBLOCK && op <= MAKEFLOATBLOCK) || op == CLOSURE || op == CLOSUREREC
-      || (op >= C_CALL1 && op <= C_CALLN);
-}
-
-static int ends_block(int32_t op)
-{
-  return op == RETURN || (op >= APPTERM && op <= APPTERM3) || op == RAISE || op == RERAISE
-      || op == RAISE_NOTRACE || op == STOP || op == SWITCH
-      || ((op_flags[op] & F_BRANCH) && !(op_flags[op] & F_COND));       /* BRANCH */
-}
-
 static uint32_t *seen, stamp;       /* deep_recursion's walks (during the plan only) */
 static intnat *todo;
 
@@ -238,14 +222,14 @@ static int deep_recursion(intnat entry)
       int32_t op = raw_code[i];
       seen[i] = stamp;
       if ((size = insn_size(i)) == 0 || ++steps > 100000) return 0;
-      if (op >= APPLY && op <= APPLY3 && prev != -1 && is_self_closure(prev)) self_call = 1;
-      if (allocates(op)) alloc = 1;
+      if ((op_flags[op] & F_CALL) && prev != -1 && (op_flags[prev] & F_SELF_CLOSURE)) self_call = 1;
+      if (op_flags[op] & F_ALLOCATES) alloc = 1;
       if (op == SWITCH) {
         for (k = 2; k < size && n < raw_words; k++) todo[n++] = i + 2 + raw_code[i + k];
       } else if ((op_flags[op] & F_LABEL) && n < raw_words) {
         todo[n++] = last_label(i, size);
       }
-      if (ends_block(op)) break;
+      if (op_flags[op] & F_ENDS) break;
     }
   }
   return self_call && alloc;

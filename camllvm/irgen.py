@@ -316,10 +316,10 @@ class Emitter:
         base_spo = self.spo
         for off in live:
             self.e(f"store i64 1, ptr {self.sp_ptr(off - base_spo)}")
-        # A non-lazy accu may be a heap pointer: keep it in a stack slot (a GC
-        # root) while boxing, as Setup_for_gc would, and read it back after.
         if dead is not None:
             live = {off: v for off, v in live.items() if not dead(off - base_spo)}
+        # A non-lazy accu may be a heap pointer: keep it in a stack slot (a GC
+        # root) while boxing, as Setup_for_gc would, and read it back after.
         keep_accu = self.accu not in self.lazy and live
         if keep_accu:
             self.push(self.accu)
@@ -845,12 +845,16 @@ class Emitter:
                 self.jump(pc)
                 return
 
-    def _dead_before(self, ins: Instruction) -> Callable[[int], bool] | None:
-        """Which pending slots ``ins`` and the code after it never read (see materialise)."""
+    def pending_liveness(self) -> Liveness | None:
+        """The region's liveness if floats are pending in the frame (see materialise)."""
         if not any(off >= self.spo for off in self.lazy_slots):
             return None
-        liveness = self.gen.liveness(self.region, self.entry_kind)
-        return lambda k: liveness.dead_before(ins, k)
+        return self.gen.liveness(self.region, self.entry_kind)
+
+    def _dead_before(self, ins: Instruction) -> Callable[[int], bool] | None:
+        """Which pending slots ``ins`` and the code after it never read (see materialise)."""
+        liveness = self.pending_liveness()
+        return None if liveness is None else lambda k: liveness.dead_before(ins, k)
 
     def keeps_floats_pending(self, ins: Instruction) -> bool:
         """Whether pending floats may stay unboxed across ins, though it is not part of a
@@ -1266,13 +1270,8 @@ def lower_makefloatblock(em: Emitter, ins: Instruction) -> None:
 
 def _dead_after(em: Emitter, ins: Instruction, pushed: int) -> Callable[[int], bool] | None:
     """Which pending slots no code reads after ``ins``, which pushed ``pushed`` words."""
-    if not any(off >= em.spo for off in em.lazy_slots):
-        return None
-    liveness = em.gen.liveness(em.region, em.entry_kind)
-    height = liveness.height.get(ins.pc)
-    if height is None:
-        return None
-    return lambda k: liveness.dead_after(ins.pc, k, height + pushed)
+    liveness = em.pending_liveness()
+    return None if liveness is None else lambda k: liveness.dead_after(ins.pc, k, pushed)
 
 
 def _operand_double(em: Emitter, v: str) -> str:

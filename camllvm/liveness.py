@@ -87,17 +87,21 @@ class Liveness(NamedTuple):
 
     def dead_before(self, ins: Instruction, k: int) -> bool:
         """Whether sp[k], before ``ins``, is read neither by it nor by any later code."""
-        h, live = self.height.get(ins.pc), self.live_out.get(ins.pc)
-        if h is None or live is None or ins.op is Op.PUSHTRAP:  # (a try body may read it)
+        h = self.height.get(ins.pc)
+        if h is None or ins.op is Op.PUSHTRAP:  # (a try body may read it)
             return False
         p = h - 1 - k
-        return p >= self.floor and p not in live and p not in _accesses(ins, h)[0]
+        return self._unread_after(ins.pc, p) and p not in _accesses(ins, h)[0]
 
-    def dead_after(self, pc: int, k: int, height_after: int) -> bool:
-        """Whether sp[k], once the instruction at ``pc`` has left the stack
-        ``height_after`` words high, is read by no later code."""
-        live, p = self.live_out.get(pc), height_after - 1 - k
-        return live is not None and pc in self.height and p >= self.floor and p not in live
+    def dead_after(self, pc: int, k: int, pushed: int) -> bool:
+        """Whether sp[k], once the instruction at ``pc`` has pushed ``pushed`` words
+        (popped, if negative), is read by no later code."""
+        h = self.height.get(pc)
+        return h is not None and self._unread_after(pc, h + pushed - 1 - k)
+
+    def _unread_after(self, pc: int, p: int) -> bool:
+        live = self.live_out.get(pc)
+        return live is not None and p >= self.floor and p not in live
 
 
 def _accesses(ins: Instruction, h: int) -> tuple[list[int], list[int], int]:

@@ -18,14 +18,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from camllvm.bench import geomean, median
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -80,10 +80,6 @@ def run(cmd: list[str], env: dict[str, str], out: Path, err: Path) -> tuple[floa
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def gm(xs: list[float]) -> float:
-    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
 def parse_args() -> argparse.Namespace:
@@ -180,8 +176,8 @@ def table(tree: Path, rounds: int, progs: list[tuple], med: dict[str, dict[str, 
         ns = [p[0] for p in progs if sel in (None, p[3])]
         if not ns:
             continue
-        g = [gm([med[n][m] for n in ns]) for m in MODES]
-        gr = [gm([ratios(n)[i] for n in ns]) for i in range(3)]
+        g = [geomean([med[n][m] for n in ns]) for m in MODES]
+        gr = [geomean([ratios(n)[i] for n in ns]) for i in range(3)]
         lines.append(f"| **geomean {label}** | {g[0]:.3f} | {g[1]:.3f} | {g[2]:.3f} | {g[3]:.3f} | "
                      f"{gr[0]:.2f} | {gr[1]:.2f} | {gr[2]:.2f} |")
     lines += ["", "output mismatches vs ocamlrun: " + (str(len(mismatches)) if mismatches else "none")]
@@ -216,7 +212,7 @@ def main() -> int:
     print(f"tree {tree} cache {b.cache} out {outdir}", file=sys.stderr, flush=True)
     b.prepare()
     times = b.measure(progs, a.rounds)
-    med = {n: {m: statistics.median(v) for m, v in d.items()} for n, d in times.items()}
+    med = {n: {m: median(v) for m, v in d.items()} for n, d in times.items()}
     (outdir / "times.json").write_text(json.dumps(
         {"tree": str(tree), "times": times, "median": med, "mismatches": b.mismatches}, indent=1))
     text = table(tree, a.rounds, progs, med, b.mismatches)

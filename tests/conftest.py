@@ -16,6 +16,7 @@ MARKERS = {
 FILE_MARKERS = {
     "test_differential": "differential",
     "test_coverage": "coverage",
+    "test_debian_programs": "differential",
 }
 
 

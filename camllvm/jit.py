@@ -23,6 +23,7 @@ from camllvm.symbols import function_name, osr_name
 TYPE_CHECKING = False  # (typing's: typing, re and pathlib cost ~17 ms of a run's start-up)
 if TYPE_CHECKING:  # (the IR generator is imported when a function is first compiled:
     #               a run that compiles nothing, or only loads cached code, never needs it)
+    from collections.abc import Callable
     from pathlib import Path
 
     from camllvm.codecache import HotLibrary
@@ -112,6 +113,42 @@ class JitStats:
 
 
 CLOSURE_TAG, INFIX_TAG, NO_SCAN_TAG = 247, 249, 251
+
+
+class CompileQueue:
+    """The background compilations waiting for the compiling thread. The next one is the
+    function or loop that ran most in the interpreter while it waited (its tier.c site
+    counted most since it was queued; the first queued among equals): when a program
+    starts a new phase, 10-25 functions get hot at once, and the code that runs gets
+    native first. A call from native code (no site; every such call crosses tiers)
+    goes before the rest."""
+
+    def __init__(self, hits: Callable[[int], int]) -> None:
+        import threading
+
+        self._hits = hits  # tier.c's count at a site (-1: no site)
+        self._jobs: list[tuple[Callable[[], None], int, int]] = []  # (job, site, hits then)
+        self._ready = threading.Condition()
+        self.waited = 0  # calls and iterations interpreted in queue (--stats)
+        self.taken = 0
+
+    def put(self, job: Callable[[], None], site: int) -> None:
+        with self._ready:
+            self._jobs.append((job, site, self._hits(site)))
+            self._ready.notify()
+
+    def get(self) -> Callable[[], None]:
+        with self._ready:
+            while not self._jobs:
+                self._ready.wait()
+            waited = [self._since(site, then) for _, site, then in self._jobs]
+            best = waited.index(max(waited))
+            self.taken += 1
+            self.waited += waited[best] if self._jobs[best][2] >= 0 else 0
+            return self._jobs.pop(best)[0]
+
+    def _since(self, site: int, then: int) -> int:
+        return 1 << 62 if then < 0 else self._hits(site) - then
 
 
 def _is_block(v: int | None) -> bool:
@@ -223,7 +260,7 @@ class Jit:
         self._native: dict[int, int] = {}  # native address -> entry pc (for --perf-map)
         self._osr: dict[int, tuple[int, bool]] = {}  # loop header -> (address, ends at STOP)
         self._inlinable: dict[int, bool] = {}  # function entry -> ModuleGen.inlinable
-        self._jobs: "queue.SimpleQueue[Callable[[], None]] | None" = None  # background compiles
+        self._jobs: CompileQueue | None = None  # background compiles
         self._engine_lock: "threading.Lock | None" = None  # once the compiling thread runs
         self._remembered: set[int] = set()  # entries on the hot list (see _remember)
         self._remembered_loops: set[int] = set()  # loop headers on it
@@ -448,7 +485,7 @@ class Jit:
         cached = self._now_if_idle(lambda: self._guarded(lambda: self._cached(plan), "cache"))
         if cached:
             return self._install(plan, cached)
-        if not self._queued(lambda: self._finish_function(plan, site), f"pc {offset}"):
+        if not self._queued(lambda: self._finish_function(plan, site), site, f"pc {offset}"):
             return 0
         return PENDING
 
@@ -524,7 +561,8 @@ class Jit:
             self._osr[header] = address, stops = now
             return self._set_stops(site, stops, address)
         self._osr[header] = PENDING, False
-        if not self._queued(lambda: self._finish_loop(plan, site), f"the loop at pc {header}"):
+        if not self._queued(lambda: self._finish_loop(plan, site), site,
+                            f"the loop at pc {header}"):
             self._osr[header] = 0, False
             return 0
         return PENDING
@@ -619,23 +657,26 @@ class Jit:
 
     # ---- background compilation (tier.c's side: "background compilation") ----
 
-    def _queued(self, job, where: str) -> bool:  # noqa: ANN001 - a thunk
-        """_in_background(job); False if the compiling thread cannot start (see _guarded)."""
+    def _queued(self, job, site: int, where: str) -> bool:  # noqa: ANN001 - a thunk
+        """_in_background(job, site); False if the compiling thread cannot start (see
+        _guarded)."""
 
         def queue() -> bool:
-            self._in_background(job)
+            self._in_background(job, site)
             return True
 
         return bool(self._guarded(queue, where, failed=False))
 
-    def _in_background(self, job) -> None:  # noqa: ANN001 - a thunk
-        """Queue ``job`` for the compiling thread (started by the first job)."""
+    def _in_background(self, job, site: int) -> None:  # noqa: ANN001 - a thunk
+        """Queue ``job`` (asked for by tier.c's ``site``, -1 if none) for the compiling
+        thread (started by the first job)."""
         if self._jobs is None:
-            import queue
             import signal
             import threading
 
-            self._jobs = queue.SimpleQueue()
+            hits = self.runtime.lib.camllvm_tier_site_hits
+            hits.argtypes, hits.restype = [ctypes.c_long], ctypes.c_long
+            self._jobs = CompileQueue(hits)
             self._engine_lock = threading.Lock()  # LLVM: one thread at a time
             self.runtime.lib.camllvm_tier_background()
             self.runtime.lib.camllvm_tier_ready.argtypes = [
@@ -649,7 +690,7 @@ class Jit:
                                  daemon=True).start()  # fmt: skip
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        self._jobs.put(job)
+        self._jobs.put(job, site)
 
     def _compile_jobs(self) -> None:
         lib = self.runtime.lib
@@ -980,6 +1021,9 @@ class Jit:
             f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}, "
             f"installed at start from the hot list {s.warm_started} "
             f"(from its library {s.from_library}), OSR code from it {s.loops_from_library}\n"
+            f"camllvm stats: background compilations {self._jobs.taken if self._jobs else 0}, "
+            f"calls and loop iterations interpreted while queued "
+            f"{self._jobs.waited if self._jobs else 0}\n"
         )
         sys.stderr.flush()
 

@@ -66,6 +66,7 @@ struct tier_site {
   int32_t target;        /* call: the function's entry word; loop: the header */
   int32_t moved;         /* words moved into the stub (call) / the branch's size (loop) */
   intnat count;
+  intnat hits;           /* calls / iterations counted so far (orders the compile queue) */
   opcode_t saved[2];     /* the two words the patch overwrote */
   code_t stub;
   camllvm_fn osr;        /* loop: native code entered at the header, once compiled */
@@ -587,6 +588,7 @@ value camllvm_tier_call(value id)
 {
   struct tier_site *s = &sites[Long_val(id)];
   drain_ready();
+  s->hits++;
   if (++s->count == call_threshold && too_early()) {
     s->count = call_threshold - CALL_RETRY;
   } else if (s->count == call_threshold) {
@@ -627,6 +629,7 @@ value camllvm_tier_loop(value id)
   camllvm_fn fn;
   drain_ready();
   if (s->osr == NULL) {
+    s->hits++;
     if (s->dead || ++s->count < loop_threshold || camllvm_tier_forked) return Val_false;
     if (too_early()) {
       s->count = loop_threshold - LOOP_RETRY;
@@ -652,6 +655,13 @@ value camllvm_tier_loop(value id)
   camllvm_tier_osr_entries++;
   return Val_int(1 + Long_val(camllvm_run_from_interp(s->osr, sp, sp + 6, sp[0],
                                                       Long_val(sp[4]), s->toplevel)));
+}
+
+/* Calls or iterations a site has counted (the compiling thread compiles first what
+   ran most while it waited: Jit._next_job); -1 for no site (a call from native code). */
+intnat camllvm_tier_site_hits(intnat site)
+{
+  return site >= 0 && site < nsites ? sites[site].hits : -1;
 }
 
 /* Set-up from Python. */

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from camllvm.digest import sha256
+from camllvm.digest import blake2b
 from camllvm.errors import CamllvmError
 from camllvm.glue import GLUE_FUNCTIONS
 from camllvm.reader import Executable
@@ -761,7 +761,7 @@ class Jit:
         """Everything the IR of the function at ``entry`` depends on besides the engine's
         salt: the program's code and primitives, the runtime's state layout, the options."""
         if self._program_digest is None:
-            h = sha256(self.exe.code)
+            h = blake2b(self.exe.code, digest_size=32)
             h.update("\0".join(self.prims).encode())
             h.update(repr((self.layout, self.options.unbox_floats,
                            self.options.clear_dead_slots)).encode())

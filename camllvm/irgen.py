@@ -692,23 +692,27 @@ class Emitter:
     def resolve_deferred(self, r: str) -> str:
         """After a non-tail call: run an application the callee deferred (sp tag 1), and
         pass on an exception it returned (sp == 2) to this region's trap or our caller.
-        Both are rare: one C call does either (camllvm_odd_return), and every call
-        site's exception goes to the function's one exception block (exn_block):
-        two small blocks per call site fewer for LLVM to compile."""
+        Both are rare: every call site's exception goes to the function's one
+        exception block (exn_block), which leaves each call site one block for the
+        rare cases and one for a deferred application."""
         sp = self.val(f"extractvalue {RET} {r}, 1", "sp")
         tag = self.val(f"and i64 {self.val(f'ptrtoint ptr {sp} to i64', 'spi')}, 3", "tag")
         odd = self.val(f"icmp ne i64 {tag}, 0", "c")
-        l_odd, l_join = self.new_label("odd"), self.new_label("ret")
+        l_odd, l_res, l_join = (self.new_label(h) for h in ("odd", "defer", "ret"))
         before = self.cur
         self.e(f"br i1 {odd}, label %{l_odd}, label %{l_join}, !prof !0")
         self.label(l_odd)
-        resolved = self.call(RET, "camllvm_odd_return", f"{RET} {r}")
+        deferred = self.val(f"icmp eq i64 {tag}, 1", "c")
+        self.e(f"br i1 {deferred}, label %{l_res}, label %{EXN_BLOCK}")
+        self.exn_incoming.append((r, l_odd))
+        self.label(l_res)
+        resolved = self.call(RET, "camllvm_resolve", f"{RET} {r}")
         rsp = self.val(f"extractvalue {RET} {resolved}, 1", "sp")
         raised = self.val(f"icmp eq ptr {rsp}, inttoptr (i64 2 to ptr)", "c")
         self.e(f"br i1 {raised}, label %{EXN_BLOCK}, label %{l_join}, !prof !0")
-        self.exn_incoming.append((resolved, l_odd))
+        self.exn_incoming.append((resolved, l_res))
         self.label(l_join)
-        return self.val(f"phi {RET} [ {r}, %{before} ], [ {resolved}, %{l_odd} ]", "ret")
+        return self.val(f"phi {RET} [ {r}, %{before} ], [ {resolved}, %{l_res} ]", "ret")
 
     def exn_block(self) -> None:
         """The block every call site's exception goes to (see resolve_deferred)."""
@@ -1755,7 +1759,7 @@ DECLS: dict[str, str] = {
     "caml_realloc_stack": "declare void @caml_realloc_stack(i64)",
     "caml_stash_backtrace": "declare void @caml_stash_backtrace(i64, ptr, i32)",
     "caml_raise_zero_divide": "declare void @caml_raise_zero_divide() noreturn",
-    "camllvm_odd_return": f"declare {RET} @camllvm_odd_return({RET})",
+    "camllvm_resolve": f"declare {RET} @camllvm_resolve({RET})",
     "camllvm_grab_pap": f"declare {RET} @camllvm_grab_pap(ptr, i64, i64, i64, ptr)",
     "camllvm_actions": f"declare {RET} @camllvm_actions(ptr, i64, i64, i64, i64)",
     "camllvm_try": "declare i32 @camllvm_try(ptr, ptr, i64, i64, i64, ptr)",

@@ -253,13 +253,6 @@ camllvm_ret camllvm_resolve(camllvm_ret r)
   return camllvm_interp_call(at + 1, at[0], (intnat) r.accu);
 }
 
-/* A non-tail call of native code returned an odd sp (Emitter.resolve_deferred): a
-   deferred application (tag 1) runs now; an exception (sp == 2) is passed back as is. */
-camllvm_ret camllvm_odd_return(camllvm_ret r)
-{
-  return Is_deferred(r) ? camllvm_resolve(r) : r;
-}
-
 static camllvm_ret camllvm_apply(value *sp, value clos, intnat extra_args)
 {
   return call_native(camllvm_code_of_closure(clos), sp, clos, extra_args);

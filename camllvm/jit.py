@@ -130,7 +130,7 @@ class CompileQueue:
         self._jobs: list[tuple[Callable[[], None], int, int]] = []  # (job, site, hits then)
         self._ready = threading.Condition()
         self.waited = 0  # calls and iterations interpreted in queue (--stats)
-        self.taken = 0
+        self.taken = 0  # jobs handed to the compiling thread (--stats)
 
     def put(self, job: Callable[[], None], site: int) -> None:
         with self._ready:
@@ -141,14 +141,13 @@ class CompileQueue:
         with self._ready:
             while not self._jobs:
                 self._ready.wait()
-            waited = [self._since(site, then) for _, site, then in self._jobs]
-            best = waited.index(max(waited))
+            # (no site first; then the most calls or iterations since it was queued)
+            keys = [(then < 0, 0 if then < 0 else self._hits(site) - then)
+                    for _, site, then in self._jobs]  # fmt: skip
+            best = keys.index(max(keys))
             self.taken += 1
-            self.waited += waited[best] if self._jobs[best][2] >= 0 else 0
+            self.waited += keys[best][1]
             return self._jobs.pop(best)[0]
-
-    def _since(self, site: int, then: int) -> int:
-        return 1 << 62 if then < 0 else self._hits(site) - then
 
 
 def _is_block(v: int | None) -> bool:
@@ -1010,6 +1009,7 @@ class Jit:
         crossings = ctypes.c_long.in_dll(lib, "camllvm_crossings").value
         tier_ups = ctypes.c_long.in_dll(lib, "camllvm_tier_compiles").value
         osr = ctypes.c_long.in_dll(lib, "camllvm_tier_osr_entries").value
+        taken, waited = (self._jobs.taken, self._jobs.waited) if self._jobs else (0, 0)
         sys.stderr.write(
             f"camllvm stats: functions compiled {s.functions}, bytecode instructions {s.bytecode}, "
             f"IR lines {s.instructions}, "
@@ -1021,9 +1021,8 @@ class Jit:
             f"camllvm stats: tier-ups {tier_ups}, on-stack replacements {osr}, "
             f"installed at start from the hot list {s.warm_started} "
             f"(from its library {s.from_library}), OSR code from it {s.loops_from_library}\n"
-            f"camllvm stats: background compilations {self._jobs.taken if self._jobs else 0}, "
-            f"calls and loop iterations interpreted while queued "
-            f"{self._jobs.waited if self._jobs else 0}\n"
+            f"camllvm stats: background compilations {taken}, "
+            f"calls and loop iterations interpreted while queued {waited}\n"
         )
         sys.stderr.flush()
 

@@ -23,11 +23,10 @@ import harness
 #: (ocaml) packages, which `make test`'s bootstrap installs (as part of ocaml-nox).
 OCAMLC, OCAMLOPT, TOPLEVEL = "/usr/bin/ocamlc.byte", "/usr/bin/ocamlopt.byte", "/usr/bin/ocaml"
 
-#: Mode name -> (camllvm options, OCAMLRUNPARAM for both runs).
-MODES: dict[str, tuple[list[str], str | None]] = {
-    "default": (["--no-cache"], None),
-    "hot-s4k": (["--no-cache", "--sync-compile", "--tier-calls=5000", "--tier-loops=5000"],
-                "s=4k"),
+#: Mode name -> (camllvm options, as harness.py's mode strings; OCAMLRUNPARAM for both runs).
+MODES: dict[str, tuple[str, str | None]] = {
+    "default": ("--no-cache", None),
+    "hot-s4k": ("--no-cache --sync-compile --tier-calls=5000 --tier-loops=5000", "s=4k"),
 }
 
 SHAPES_ML = """\
@@ -120,7 +119,7 @@ def _run_both(mode: str, program: str, args: list[str], tmp_path: Path,
     ref_dir, our_dir = _twin_dirs(tmp_path, files)
     ref = harness.run_process([harness.ocamlrun(), program, *args], env=_env(heap),
                               cwd=ref_dir, stdin=stdin, timeout=120)
-    ours = harness.run_process([*harness.camllvm_run_argv(" ".join(options), program, args)],
+    ours = harness.run_process(harness.camllvm_run_argv(options, program, args),
                                env=_env(heap), cwd=our_dir, stdin=stdin, timeout=300)
     harness.assert_same(ref, ours)
     return ref_dir, our_dir

@@ -658,7 +658,7 @@ value camllvm_tier_loop(value id)
 }
 
 /* Calls or iterations a site has counted (the compiling thread compiles first what
-   ran most while it waited: Jit._next_job); -1 for no site (a call from native code). */
+   ran most while it waited: jit.py's CompileQueue); -1 for no site (a call from native code). */
 intnat camllvm_tier_site_hits(intnat site)
 {
   return site >= 0 && site < nsites ? sites[site].hits : -1;

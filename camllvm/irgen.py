@@ -760,11 +760,15 @@ class Emitter:
         for header, slots in self.carried.items():
             for k in slots:
                 self.e(f"%lf{header}.{k} = alloca double")
-        # The domain state is at a linked address (shim.c); the code's base is fixed
-        # once the program runs: an invariant load may be re-done after a call
-        # instead of occupying a callee-saved register.
+        # The domain state is at a linked address and the code, as a rule, at a fixed
+        # one (shim.c): return addresses are 32-bit constants. Otherwise the code's
+        # base is fixed once the program runs: an invariant load may be re-done after
+        # a call instead of occupying a callee-saved register.
         self.e("%st = getelementptr i8, ptr @camllvm_domain_state, i64 0")
-        self.e("%base = load ptr, ptr @caml_start_code, !invariant.load !2")
+        if self.gen.code_address:
+            self.e(f"%base = inttoptr i64 {self.gen.code_address} to ptr")
+        else:
+            self.e("%base = load ptr, ptr @caml_start_code, !invariant.load !2")
         if self.entry_kind == "region":
             self.accu = "%accu0"
         elif self.entry_kind == "toplevel":
@@ -1843,6 +1847,7 @@ class ModuleGen:
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
         self.clear_dead_slots = False  # Val_unit in dead slots before calls (camllvm/liveness.py)
+        self.code_address = 0  # the code's fixed address (shim.c), if it is at one
         self._liveness: dict[int, Liveness] = {}  # id(region) -> its analysis
         self.base_name = ""  # the module's main function (its try regions are named after it)
         self.reaches_stop = False  # some code of the module ends at STOP (toplevel code)

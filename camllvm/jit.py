@@ -268,6 +268,11 @@ class Jit:
         self._glue_installed = False  # from the hot library, or compiled with the engines
 
     @property
+    def code_address(self) -> int:
+        """Where shim.c moved the program's code once loaded (0: it could not)."""
+        return ctypes.c_ulong.in_dll(self.runtime.lib, "camllvm_code_address").value
+
+    @property
     def engine(self) -> Engine:
         return self._make_engines()[0]
 
@@ -518,6 +523,7 @@ class Jit:
         gen = ModuleGen(self.code, self.prims, self.layout)
         gen.unbox_floats = self.options.unbox_floats
         gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
+        gen.code_address = self.code_address
         return gen
 
     def _finish_function(self, plan: FunctionPlan, site: int) -> None:
@@ -762,7 +768,7 @@ class Jit:
         if self._program_digest is None:
             h = blake2b(self.exe.code, digest_size=32)
             h.update("\0".join(self.prims).encode())
-            h.update(repr((self.layout, self.options.unbox_floats,
+            h.update(repr((self.layout, self.code_address, self.options.unbox_floats,
                            self.options.clear_dead_slots)).encode())
             self._program_digest = h.hexdigest()
         return f"{self._program_digest}:{entry}"

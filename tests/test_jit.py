@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -352,3 +353,47 @@ def test_compiled_frames_keep_only_live_slots() -> None:
     assert cleared * 3 < reference, (cleared, reference)
     assert exact * 10 > reference * 9, (exact, reference)
     assert default * 10 > reference * 9, (default, reference)
+
+
+BACKTRACE = """\
+let rec depth n f = if n = 0 then f () else 1 + depth (n - 1) f
+let fail () = failwith "deep"
+let () =
+  let s = ref 0 in
+  for i = 1 to 2000 do s := !s + depth 20 (fun () -> i) done;
+  Printf.printf "%d\\n%!" !s;
+  ignore (depth 5 fail)
+"""
+
+TAKE_CODE_ADDRESS = """\
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_long]
+# PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE
+assert libc.mmap(0x40000000, 1 << 20, 1, 0x2 | 0x20 | 0x100000, -1, 0) == 0x40000000
+from camllvm.cli import main
+sys.exit(main(sys.argv[1:]))  # (argv[0] is "-c")
+"""
+
+
+@pytest.mark.parametrize("taken", [False, True], ids=["fixed", "taken"])
+def test_code_at_its_fixed_address_or_not(taken: bool, tmp_path: Path) -> None:
+    """shim.c moves the program's code to a fixed address, so that compiled code pushes
+    return addresses as constants; where the address is taken, the code stays where
+    caml_load_code put it and compiled code loads caml_start_code. Both exact
+    (backtraces read the pushed addresses)."""
+    byte = str(harness.compile_source("jit_code_address", BACKTRACE, ["-g"]).byte)
+    env = {**os.environ, "OCAMLRUNPARAM": "b"}
+    ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True, env=env)
+    argv = ["run", "--jit=all", "--no-cache", f"--dump-ir={tmp_path}", byte]
+    if taken:
+        cmd = [sys.executable, "-c", TAKE_CODE_ADDRESS, "camllvm", *argv]
+    else:
+        cmd = [*CAMLLVM, *argv]
+    got = subprocess.run(cmd, capture_output=True, env=env, timeout=300)
+    assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+    assert ref.returncode == 2 and b"Called from Jit_code_address.depth" in ref.stderr
+    depth = next(tmp_path.glob("*Jit_code_address.depth.ll")).read_text()
+    assert ("load ptr, ptr @caml_start_code" in depth) == taken

@@ -163,6 +163,7 @@ def build_library(install: OcamlInstall, target: Path) -> None:
               *(f"objs/{o}" for o in objects),
               "-Wl,--wrap=caml_interprete", "-Wl,--wrap=caml_debuginfo_location",
               "-Wl,--wrap=caml_fatal_uncaught_exception", "-Wl,--wrap=caml_init_domain",
+              "-Wl,--wrap=caml_register_code_fragment",
               "-Wl,--wrap=__longjmp_chk", "-Wl,--wrap=exit", "-lm", "-ldl", "-lpthread"], work)  # fmt: skip
         final = work / "final"
         final.mkdir()

@@ -131,11 +131,16 @@ static opcode_t threaded(int op)
 
 opcode_t camllvm_threaded(int op) { return threaded(op); }
 
+/* Past the end of the code, rounded: where mappings near the code can go. */
+static char *code_area_end(void)
+{
+  return (char *) caml_start_code + ((caml_code_size + 0xFFFFF) & ~(uintnat)0xFFFF);
+}
+
 /* Fresh writable code words near the code (a BRANCH reaches +-2^31 words), or NULL. */
 code_t camllvm_map_near_code(uintnat words)
 {
-  char *hint = (char *) caml_start_code + ((caml_code_size + 0xFFFFF) & ~(uintnat)0xFFFF)
-               + STUB_WORDS * sizeof(opcode_t) + 0x10000;
+  char *hint = code_area_end() + STUB_WORDS * sizeof(opcode_t) + 0x10000;
   void *mem = mmap(hint, words * sizeof(opcode_t), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return mem == MAP_FAILED ? NULL : (code_t) mem;
@@ -167,7 +172,7 @@ value camllvm_enter_prim(value accu);
 static void init_stubs(void)
 {
   /* Near the code so that a BRANCH (32-bit word offset) can reach it. */
-  char *hint = (char *) caml_start_code + ((caml_code_size + 0xFFFFF) & ~(uintnat)0xFFFF);
+  char *hint = code_area_end();
   void *mem = mmap(hint, STUB_WORDS * sizeof(opcode_t), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) caml_fatal_error("camllvm: cannot map stub area");

@@ -71,6 +71,49 @@ void __wrap_caml_init_domain(void)
   caml_stat_free(allocated);
 }
 
+/* The program's code at a fixed address below 2 GiB: compiled code pushes a
+   return address (caml_start_code + pc) at every call, and with the code there
+   each is a 32-bit immediate of the store instruction, instead of a load of
+   caml_start_code and an add (which LLVM hoisted into every function's entry,
+   and spilled). caml_load_code (fix_code.c) reads the code into a fresh block
+   and registers it as a code fragment before anything else keeps an address
+   inside it; the registration moves it. Where the address is taken (or the
+   code is over 1 GiB) the code stays where it was, camllvm_code_address is 0,
+   and compiled code loads caml_start_code instead. */
+#include <sys/mman.h>
+#include <caml/codefrag.h>
+#include <caml/fix_code.h>
+
+#define CODE_ADDRESS ((char *) 0x40000000)
+#define CODE_AREA_MAX (1UL << 30)
+uintnat camllvm_code_address = 0;
+
+int __real_caml_register_code_fragment(char *start, char *end,
+                                       enum digest_status digest_kind,
+                                       unsigned char *opt_digest);
+
+int __wrap_caml_register_code_fragment(char *start, char *end,
+                                       enum digest_status digest_kind,
+                                       unsigned char *opt_digest)
+{
+  uintnat size = end - start;
+  if (camllvm_code_address == 0 && start == (char *) caml_start_code && size <= CODE_AREA_MAX) {
+    void *area = mmap(CODE_ADDRESS, size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (area == (void *) CODE_ADDRESS) {
+      memcpy(area, start, size);
+      caml_stat_free(start);
+      caml_start_code = (code_t) area;
+      start = area;
+      end = start + size;
+      camllvm_code_address = (uintnat) area;
+    } else if (area != MAP_FAILED) {
+      munmap(area, size);  /* (a kernel older than MAP_FIXED_NOREPLACE) */
+    }
+  }
+  return __real_caml_register_code_fragment(start, end, digest_kind, opt_digest);
+}
+
 /* The real interpreter, for the JIT's cold paths. */
 value camllvm_real_interprete(code_t prog, asize_t prog_size)
 {

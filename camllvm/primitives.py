@@ -52,9 +52,23 @@ def box(em: Emitter, d: str, ret_pc: int) -> str:
     Inside a run of float instructions the box is only promised (Emitter.make_lazy)."""
     if em.lazy_ok:
         return em.make_lazy(d)
+
+    def fill(blk: str) -> None:
+        em.e(f"store double {d}, ptr {blk}")
+
+    return small_box(em, 1, DOUBLE_TAG, fill, lambda: em.call("i64", "caml_copy_double", f"double {d}"),
+                     ret_pc)  # fmt: skip
+
+
+def small_box(em: Emitter, wosize: int, tag: int, fill: Callable[[str], None],
+              slow: Callable[[], str | None], ret_pc: int) -> str:
+    """A block the C primitive allocates with caml_alloc_small and fills at once:
+    inline minor allocation (no GC can see it before ``fill(first field's address)``),
+    and the C function that makes it (``slow()``, after Setup_for_c_call) when the
+    minor heap is full, so the GC runs exactly where the primitive would run it."""
     lay = em.gen.layout
     yp = em.load_state(lay.young_ptr)
-    new = em.val(f"getelementptr i64, ptr {yp}, i64 -2", "yp")
+    new = em.val(f"getelementptr i64, ptr {yp}, i64 {-(wosize + 1)}", "yp")
     lim = em.load_state(lay.young_limit)
     full = em.val(f"icmp ult ptr {new}, {lim}", "c")
     l_slow, l_fast, l_join = em.new_label("box.slow"), em.new_label("box"), em.new_label("boxed")
@@ -62,23 +76,23 @@ def box(em: Emitter, d: str, ret_pc: int) -> str:
     saved = (em.spb, em.spo, em.env)
     em.label(l_slow)
     em.setup_for_c_call(ret_pc)
-    slow = em.call("i64", "caml_copy_double", f"double {d}")
+    made = slow()
     em.restore_after_c_call()
     slow_sp, slow_env, slow_label = em.sp_ptr(0), em.env, em.cur
     em.e(f"br label %{l_join}")
     em.label(l_fast)
     em.spb, em.spo, em.env = saved
     em.store_state(lay.young_ptr, new)
-    em.e(f"store i64 {(1 << 10) | DOUBLE_TAG}, ptr {new}")
+    em.e(f"store i64 {(wosize << 10) | tag}, ptr {new}")
     blk = em.val(f"getelementptr i64, ptr {new}, i64 1", "blk")
-    em.e(f"store double {d}, ptr {blk}")
+    fill(blk)
     fast = em.val(f"ptrtoint ptr {blk} to i64", "blk")
     fast_sp = em.sp_ptr(0)
     em.e(f"br label %{l_join}")
     em.label(l_join)
     em.rebase(em.val(f"phi ptr [ {fast_sp}, %{l_fast} ], [ {slow_sp}, %{slow_label} ]", "sp"))
     em.env = em.val(f"phi i64 [ {em.env}, %{l_fast} ], [ {slow_env}, %{slow_label} ]", "env")
-    return em.val(f"phi i64 [ {fast}, %{l_fast} ], [ {slow}, %{slow_label} ]", "box")
+    return em.val(f"phi i64 [ {fast}, %{l_fast} ], [ {made}, %{slow_label} ]", "box")
 
 
 def check_or_raise(em: Emitter, ok: str, ret_pc: int, raiser: str = "caml_array_bound_error") -> None:
@@ -349,6 +363,128 @@ def _int_compare(em: Emitter, args: list[str], ret_pc: int) -> str:
     gt = em.val(f"zext i1 {em.val(f'icmp sgt i64 {args[0]}, {args[1]}', 'c')} to i64", "gt")
     lt = em.val(f"zext i1 {em.val(f'icmp slt i64 {args[0]}, {args[1]}', 'c')} to i64", "lt")
     return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))
+
+
+# ---- boxed integers (runtime/ints.c): Int64, Nativeint, Int32 ----
+
+
+class BoxedInt(NamedTuple):
+    ops: str  # its custom operations: the block's first field (custom.c)
+    ty: str  # the payload's LLVM type
+    copy: str  # the C function that boxes one
+
+
+BOXED_INTS = {"int64": BoxedInt("caml_int64_ops", "i64", "caml_copy_int64"),
+              "nativeint": BoxedInt("caml_nativeint_ops", "i64", "caml_copy_nativeint"),
+              "int32": BoxedInt("caml_int32_ops", "i32", "caml_copy_int32")}  # fmt: skip
+CUSTOM_TAG = 255
+
+
+def bint_unbox(em: Emitter, v: str, b: BoxedInt) -> str:
+    return em.val(f"load {b.ty}, ptr {em.field_ptr(v, 1)}", "n")
+
+
+def bint_box(em: Emitter, x: str, b: BoxedInt, ret_pc: int) -> str:
+    """caml_copy_int64 and kin: caml_alloc_custom of a block with no finaliser and no
+    out-of-heap memory is caml_alloc_small(2, Custom_tag) and the ops in field 0."""
+    em.gen.declare_extern(b.ops, f"@{b.ops} = external global [0 x i8]")
+    em.gen.declare_extern(b.copy, f"declare i64 @{b.copy}({b.ty})")
+
+    def fill(blk: str) -> None:
+        em.e(f"store ptr @{b.ops}, ptr {blk}")
+        em.e(f"store {b.ty} {x}, ptr {em.val(f'getelementptr i64, ptr {blk}, i64 1', 'p')}")
+
+    return small_box(em, 2, CUSTOM_TAG, fill, lambda: em.val(f"call i64 @{b.copy}({b.ty} {x})", "box"),
+                     ret_pc)  # fmt: skip
+
+
+_BINT_BINARY = {"add": "add", "sub": "sub", "mul": "mul", "and": "and", "or": "or", "xor": "xor"}
+_BINT_SHIFT = {"shift_left": "shl", "shift_right": "ashr", "shift_right_unsigned": "lshr"}
+
+
+def _bint_binary(b: BoxedInt, op: str) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        x = em.val(f"{op} {b.ty} {bint_unbox(em, args[0], b)}, {bint_unbox(em, args[1], b)}", "n")
+        return bint_box(em, x, b, ret_pc)
+
+    return lower
+
+
+def _bint_shift(b: BoxedInt, op: str) -> Lowering:
+    """x op Int_val(count): C's shift, which x86 does modulo the width (sal, sar, shr)."""
+    bits = 64 if b.ty == "i64" else 32
+
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        count = em.val(f"and i64 {em.long_val(args[1])}, {bits - 1}", "n")
+        if bits == 32:
+            count = em.val(f"trunc i64 {count} to i32", "n")
+        x = em.val(f"{op} {b.ty} {bint_unbox(em, args[0], b)}, {count}", "n")
+        return bint_box(em, x, b, ret_pc)
+
+    return lower
+
+
+def _bint_division(b: BoxedInt, prim: str, op: str) -> Lowering:
+    """The C function itself for a divisor of 0 (it raises) or -1 (its overflow rule)."""
+
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        dividend, divisor = bint_unbox(em, args[0], b), bint_unbox(em, args[1], b)
+        plain = em.val(f"icmp ugt {b.ty} {em.val(f'add {b.ty} {divisor}, 1', 'n')}, 1", "c")
+        return with_fast_path(em, plain, lambda: bint_box(em, em.val(f"{op} {b.ty} {dividend}, {divisor}", "n"),
+                                                          b, ret_pc),
+                              prim, args, ret_pc)  # fmt: skip
+
+    return lower
+
+
+def _bint_neg(b: BoxedInt) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        return bint_box(em, em.val(f"sub {b.ty} 0, {bint_unbox(em, args[0], b)}", "n"), b, ret_pc)
+
+    return lower
+
+
+def _bint_of_int(b: BoxedInt) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        x = em.long_val(args[0])
+        if b.ty == "i32":
+            x = em.val(f"trunc i64 {x} to i32", "n")
+        return bint_box(em, x, b, ret_pc)
+
+    return lower
+
+
+def _bint_to_int(b: BoxedInt) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        x = bint_unbox(em, args[0], b)
+        if b.ty == "i32":
+            x = em.val(f"sext i32 {x} to i64", "n")
+        return em.val_long(x)
+
+    return lower
+
+
+def _bint_compare(b: BoxedInt) -> Lowering:
+    def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        x, y = bint_unbox(em, args[0], b), bint_unbox(em, args[1], b)
+        gt = em.val(f"zext i1 {em.val(f'icmp sgt {b.ty} {x}, {y}', 'c')} to i64", "gt")
+        lt = em.val(f"zext i1 {em.val(f'icmp slt {b.ty} {x}, {y}', 'c')} to i64", "lt")
+        return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))
+
+    return lower
+
+
+for _kind, _b in BOXED_INTS.items():
+    for _name, _op in _BINT_BINARY.items():
+        inline(f"caml_{_kind}_{_name}", 2, 2)(_bint_binary(_b, _op))
+    for _name, _op in _BINT_SHIFT.items():
+        inline(f"caml_{_kind}_{_name}", 2, 2)(_bint_shift(_b, _op))
+    for _name, _op in (("div", "sdiv"), ("mod", "srem")):
+        inline(f"caml_{_kind}_{_name}", 2, 2)(_bint_division(_b, f"caml_{_kind}_{_name}", _op))
+    inline(f"caml_{_kind}_neg", 1, 1)(_bint_neg(_b))
+    inline(f"caml_{_kind}_of_int", 1, 1)(_bint_of_int(_b))
+    inline(f"caml_{_kind}_to_int", 1, 1)(_bint_to_int(_b))
+    inline(f"caml_{_kind}_compare", 2, 2)(_bint_compare(_b))
 
 
 def c_call(em: Emitter, prim: str, args: list[str], ret_pc: int) -> str:

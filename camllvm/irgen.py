@@ -616,6 +616,11 @@ class Emitter:
         code = self.field(clos, 0)
         base = self.val("ptrtoint ptr %base to i64", "b")
         rel = self.val(f"sub i64 {code}, {base}", "rel")
+        if self.gen.table_address:  # (jitglue.c) one load: table + 2 * rel
+            safe = self.call("i64", "llvm.umin.i64", f"i64 {rel}, i64 {self.gen.code_size}")
+            slot = self.val(f"getelementptr i16, ptr inttoptr (i64 {self.gen.table_address} to ptr), "
+                            f"i64 {safe}", "slot")  # fmt: skip
+            return self.val(f"load ptr, ptr {slot}", "fn")
         idx = self.val(f"lshr i64 {rel}, 2", "idx")
         # The table is allocated once, before any native code runs; its entry one past
         # the code is the generic application (code outside: toplevel phrases, Dynlink).
@@ -1848,6 +1853,8 @@ class ModuleGen:
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
         self.clear_dead_slots = False  # Val_unit in dead slots before calls (camllvm/liveness.py)
         self.code_address = 0  # the code's fixed address (shim.c), if it is at one
+        self.table_address = 0  # the native entries' table's (jitglue.c), if it is at one
+        self.code_size = 0  # in bytes
         self._liveness: dict[int, Liveness] = {}  # id(region) -> its analysis
         self.base_name = ""  # the module's main function (its try regions are named after it)
         self.reaches_stop = False  # some code of the module ends at STOP (toplevel code)

@@ -273,6 +273,11 @@ class Jit:
         return ctypes.c_ulong.in_dll(self.runtime.lib, "camllvm_code_address").value
 
     @property
+    def table_address(self) -> int:
+        """Where jitglue.c put the table of native entries (0: malloc'd)."""
+        return ctypes.c_ulong.in_dll(self.runtime.lib, "camllvm_table_address").value
+
+    @property
     def engine(self) -> Engine:
         return self._make_engines()[0]
 
@@ -523,7 +528,8 @@ class Jit:
         gen = ModuleGen(self.code, self.prims, self.layout)
         gen.unbox_floats = self.options.unbox_floats
         gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
-        gen.code_address = self.code_address
+        gen.code_address, gen.table_address = self.code_address, self.table_address
+        gen.code_size = len(self.exe.code)
         return gen
 
     def _finish_function(self, plan: FunctionPlan, site: int) -> None:
@@ -768,7 +774,7 @@ class Jit:
         if self._program_digest is None:
             h = blake2b(self.exe.code, digest_size=32)
             h.update("\0".join(self.prims).encode())
-            h.update(repr((self.layout, self.code_address, self.options.unbox_floats,
+            h.update(repr((self.layout, self.code_address, self.table_address, self.options.unbox_floats,
                            self.options.clear_dead_slots)).encode())
             self._program_digest = h.hexdigest()
         return f"{self._program_digest}:{entry}"

@@ -365,35 +365,39 @@ let () =
   ignore (depth 5 fail)
 """
 
-TAKE_CODE_ADDRESS = """\
+TAKE_ADDRESS = """\
 import ctypes, sys
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mmap.restype = ctypes.c_void_p
 libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
                       ctypes.c_int, ctypes.c_long]
 # PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE
-assert libc.mmap(0x40000000, 1 << 20, 1, 0x2 | 0x20 | 0x100000, -1, 0) == 0x40000000
+address = int(sys.argv[1], 0)
+assert libc.mmap(address, 1 << 20, 1, 0x2 | 0x20 | 0x100000, -1, 0) == address
 from camllvm.cli import main
-sys.exit(main(sys.argv[1:]))  # (argv[0] is "-c")
+sys.exit(main(sys.argv[2:]))
 """
 
 
-@pytest.mark.parametrize("taken", [False, True], ids=["fixed", "taken"])
-def test_code_at_its_fixed_address_or_not(taken: bool, tmp_path: Path) -> None:
-    """shim.c moves the program's code to a fixed address, so that compiled code pushes
-    return addresses as constants; where the address is taken, the code stays where
-    caml_load_code put it and compiled code loads caml_start_code. Both exact
-    (backtraces read the pushed addresses)."""
+@pytest.mark.parametrize("taken", ["", "0x40000000", "0x20000000"], ids=["free", "code", "table"])
+def test_code_and_table_at_fixed_addresses_or_not(taken: str, tmp_path: Path) -> None:
+    """shim.c moves the program's code to a fixed address (0x40000000), so that
+    compiled code pushes return addresses as constants, and jitglue.c puts the table
+    of native entries at another (0x20000000), so that a closure's entry is one
+    load. Where the code's address is taken, the code stays where caml_load_code put
+    it, the table is malloc'd, and compiled code loads both; where only the table's
+    is, only the table is malloc'd. All exact (backtraces read the pushed addresses)."""
     byte = str(harness.compile_source("jit_code_address", BACKTRACE, ["-g"]).byte)
     env = {**os.environ, "OCAMLRUNPARAM": "b"}
     ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True, env=env)
     argv = ["run", "--jit=all", "--no-cache", f"--dump-ir={tmp_path}", byte]
     if taken:
-        cmd = [sys.executable, "-c", TAKE_CODE_ADDRESS, "camllvm", *argv]
+        cmd = [sys.executable, "-c", TAKE_ADDRESS, taken, "camllvm", *argv]
     else:
         cmd = [*CAMLLVM, *argv]
     got = subprocess.run(cmd, capture_output=True, env=env, timeout=300)
     assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
     assert ref.returncode == 2 and b"Called from Jit_code_address.depth" in ref.stderr
     depth = next(tmp_path.glob("*Jit_code_address.depth.ll")).read_text()
-    assert ("load ptr, ptr @caml_start_code" in depth) == taken
+    assert ("load ptr, ptr @caml_start_code" in depth) == (taken == "0x40000000")
+    assert ("load ptr, ptr @camllvm_table" in depth) == bool(taken)

@@ -63,6 +63,13 @@ camllvm_fn camllvm_apply_entry;          /* generic application (native code rea
    generic application, for code outside the code area. */
 camllvm_fn *camllvm_table = NULL;
 uintnat camllvm_table_size = 0;          /* in code words */
+/* As a rule the table is at a fixed address below the code (which shim.c moved
+   to a fixed address): native code finds a closure's entry with one load,
+   [TABLE_ADDRESS + 2 * (Code_val - code address)], no table or size to load.
+   0 where the table is malloc'd instead. */
+#define TABLE_ADDRESS ((char *) 0x20000000)
+uintnat camllvm_table_address = 0;
+extern uintnat camllvm_code_address;     /* shim.c */
 long camllvm_native_entries = 0;         /* hook entries run natively */
 long camllvm_crossings = 0;              /* native <-> interpreter transfers */
 static camllvm_compile_fn compile_hook = NULL;
@@ -230,12 +237,28 @@ opcode_t camllvm_code_word(code_t pc)
   return *pc;
 }
 
+static camllvm_fn *table_at_fixed_address(uintnat bytes)
+{
+  void *mem;
+  if (camllvm_code_address == 0 || TABLE_ADDRESS + bytes > (char *) camllvm_code_address)
+    return NULL;
+  mem = mmap(TABLE_ADDRESS, bytes, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (mem != (void *) TABLE_ADDRESS) {
+    if (mem != MAP_FAILED) munmap(mem, bytes);  /* (a kernel older than the flag) */
+    return NULL;
+  }
+  camllvm_table_address = (uintnat) mem;
+  return mem;
+}
+
 static void init_table(void)
 {
   uintnat i, n = caml_code_size / sizeof(opcode_t);
   pristine_code = malloc(caml_code_size);
   if (pristine_code != NULL) memcpy(pristine_code, caml_start_code, caml_code_size);
-  camllvm_table = malloc((n + 1) * sizeof(camllvm_fn));
+  camllvm_table = table_at_fixed_address((n + 1) * sizeof(camllvm_fn));
+  if (camllvm_table == NULL) camllvm_table = malloc((n + 1) * sizeof(camllvm_fn));
   if (camllvm_table == NULL) caml_fatal_error("camllvm: out of memory");
   for (i = 0; i < n; i++) camllvm_table[i] = lazy_entry;
   camllvm_table[n] = camllvm_apply_entry;  /* native code's lookup of code outside */

@@ -618,8 +618,8 @@ class Emitter:
         rel = self.val(f"sub i64 {code}, {base}", "rel")
         if self.gen.table_address:  # (jitglue.c) one load: table + 2 * rel
             safe = self.call("i64", "llvm.umin.i64", f"i64 {rel}, i64 {self.gen.code_size}")
-            slot = self.val(f"getelementptr i16, ptr inttoptr (i64 {self.gen.table_address} to ptr), "
-                            f"i64 {safe}", "slot")  # fmt: skip
+            table = f"inttoptr (i64 {self.gen.table_address} to ptr)"
+            slot = self.val(f"getelementptr i16, ptr {table}, i64 {safe}", "slot")
             return self.val(f"load ptr, ptr {slot}", "fn")
         idx = self.val(f"lshr i64 {rel}, 2", "idx")
         # The table is allocated once, before any native code runs; its entry one past

@@ -774,8 +774,8 @@ class Jit:
         if self._program_digest is None:
             h = blake2b(self.exe.code, digest_size=32)
             h.update("\0".join(self.prims).encode())
-            h.update(repr((self.layout, self.code_address, self.table_address, self.options.unbox_floats,
-                           self.options.clear_dead_slots)).encode())
+            h.update(repr((self.layout, self.code_address, self.table_address,
+                           self.options.unbox_floats, self.options.clear_dead_slots)).encode())
             self._program_digest = h.hexdigest()
         return f"{self._program_digest}:{entry}"
 

@@ -56,8 +56,10 @@ def box(em: Emitter, d: str, ret_pc: int) -> str:
     def fill(blk: str) -> None:
         em.e(f"store double {d}, ptr {blk}")
 
-    return small_box(em, 1, DOUBLE_TAG, fill, lambda: em.call("i64", "caml_copy_double", f"double {d}"),
-                     ret_pc)  # fmt: skip
+    def slow() -> str | None:
+        return em.call("i64", "caml_copy_double", f"double {d}")
+
+    return small_box(em, 1, DOUBLE_TAG, fill, slow, ret_pc)
 
 
 def small_box(em: Emitter, wosize: int, tag: int, fill: Callable[[str], None],
@@ -394,8 +396,10 @@ def bint_box(em: Emitter, x: str, b: BoxedInt, ret_pc: int) -> str:
         em.e(f"store ptr @{b.ops}, ptr {blk}")
         em.e(f"store {b.ty} {x}, ptr {em.val(f'getelementptr i64, ptr {blk}, i64 1', 'p')}")
 
-    return small_box(em, 2, CUSTOM_TAG, fill, lambda: em.val(f"call i64 @{b.copy}({b.ty} {x})", "box"),
-                     ret_pc)  # fmt: skip
+    def slow() -> str:
+        return em.val(f"call i64 @{b.copy}({b.ty} {x})", "box")
+
+    return small_box(em, 2, CUSTOM_TAG, fill, slow, ret_pc)
 
 
 _BINT_BINARY = {"add": "add", "sub": "sub", "mul": "mul", "and": "and", "or": "or", "xor": "xor"}
@@ -430,9 +434,11 @@ def _bint_division(b: BoxedInt, prim: str, op: str) -> Lowering:
     def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
         dividend, divisor = bint_unbox(em, args[0], b), bint_unbox(em, args[1], b)
         plain = em.val(f"icmp ugt {b.ty} {em.val(f'add {b.ty} {divisor}, 1', 'n')}, 1", "c")
-        return with_fast_path(em, plain, lambda: bint_box(em, em.val(f"{op} {b.ty} {dividend}, {divisor}", "n"),
-                                                          b, ret_pc),
-                              prim, args, ret_pc)  # fmt: skip
+
+        def fast() -> str:
+            return bint_box(em, em.val(f"{op} {b.ty} {dividend}, {divisor}", "n"), b, ret_pc)
+
+        return with_fast_path(em, plain, fast, prim, args, ret_pc)
 
     return lower
 

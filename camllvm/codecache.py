@@ -42,16 +42,19 @@ class CodeCache:
             return None
 
     def store(self, key: str, data: bytes) -> None:
-        import tempfile  # (only a run that compiles needs it: ~5 ms of start-up)
-
+        """Never raises: LLVM calls it through a ctypes callback, which would print the
+        exception on the program's stderr (seen when the program has used up its file
+        descriptors: even the import below fails)."""
         path = self.path(key)
         try:
+            import tempfile  # (only a run that compiles needs it: ~5 ms of start-up)
+
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
-        except OSError:
+        except (OSError, ImportError):
             pass  # a cache that cannot be written only costs time
 
 

@@ -109,6 +109,46 @@ def test_program_that_uses_up_file_descriptors(mode: str, tmp_path: Path) -> Non
     assert ref.returncode == 2 and ref.stdout == b"450045000 true\n"
 
 
+EMFILE_FIRST = """\
+let () =
+  Printexc.record_backtrace true;
+  let opened = ref 0 in
+  try
+    while true do ignore (open_in Sys.argv.(0)); incr opened done
+  with Sys_error _ ->
+    let bt = Printexc.get_raw_backtrace () in
+    Printf.printf "%b\\n%!" (!opened > 100);
+    Printexc.raise_with_backtrace Exit bt
+"""
+
+
+@pytest.mark.parametrize("mode", ["", "--jit=all"])
+def test_code_compiled_after_the_file_descriptors_are_used_up(mode: str, tmp_path: Path) -> None:
+    """Code first compiled after every file descriptor is taken (the handler, Printexc)
+    in a run that loaded the code before from the cache: storing the new object fails,
+    even the lazy import of tempfile; LLVM
+    reports the object through a ctypes callback, which must not raise (ctypes would
+    print the exception on the program's stderr). OCaml's testsuite: backtrace/pr2195."""
+    import resource
+
+    byte = str(harness.compile_source("jit_emfile_first", EMFILE_FIRST, ["-g"]).byte)
+
+    def few_fds() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    env = {**os.environ, "CAMLLVM_CACHE_DIR": str(tmp_path / "cache"), "OCAMLRUNPARAM": "b"}
+    ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True, env=env,
+                         preexec_fn=few_fds)  # fmt: skip
+    subprocess.run([*CAMLLVM, "run", "--jit=off", byte], capture_output=True, env=env)  # (builds)
+    # The second run finds the code before the loop in the cache: it has imported
+    # nothing for storing when the handler's code is compiled.
+    for _ in range(2):
+        got = subprocess.run([*CAMLLVM, "run", *mode.split(), byte], capture_output=True, env=env,
+                             preexec_fn=few_fds, timeout=300)  # fmt: skip
+        assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+    assert ref.returncode == 2 and ref.stdout == b"true\n"
+
+
 @pytest.mark.parametrize("opt", ["0", "1", "2", "3"])
 def test_opt_levels_agree_with_ocamlrun(opt: str) -> None:
     byte = str(_fib_program().byte)

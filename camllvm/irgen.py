@@ -769,7 +769,10 @@ class Emitter:
         # one (shim.c): return addresses are 32-bit constants. Otherwise the code's
         # base is fixed once the program runs: an invariant load may be re-done after
         # a call instead of occupying a callee-saved register.
-        self.e("%st = getelementptr i8, ptr @camllvm_domain_state, i64 0")
+        if self.gen.domain_address:
+            self.e(f"%st = inttoptr i64 {self.gen.domain_address} to ptr")
+        else:
+            self.e("%st = getelementptr i8, ptr @camllvm_domain_state, i64 0")
         if self.gen.code_address:
             self.e(f"%base = inttoptr i64 {self.gen.code_address} to ptr")
         else:
@@ -1852,6 +1855,7 @@ class ModuleGen:
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
         self.clear_dead_slots = False  # Val_unit in dead slots before calls (camllvm/liveness.py)
+        self.domain_address = 0  # the domain state's fixed address (shim.c), if it is at one
         self.code_address = 0  # the code's fixed address (shim.c), if it is at one
         self.table_address = 0  # the native entries' table's (jitglue.c), if it is at one
         self.code_size = 0  # in bytes

@@ -267,15 +267,18 @@ class Jit:
         self._linked_loops: dict[str, int] = {}  # OSR code taken from it: name -> address
         self._glue_installed = False  # from the hot library, or compiled with the engines
 
+    def _address(self, name: str) -> int:
+        return ctypes.c_ulong.in_dll(self.runtime.lib, name).value
+
     @property
     def code_address(self) -> int:
         """Where shim.c moved the program's code once loaded (0: it could not)."""
-        return ctypes.c_ulong.in_dll(self.runtime.lib, "camllvm_code_address").value
+        return self._address("camllvm_code_address")
 
     @property
     def table_address(self) -> int:
         """Where jitglue.c put the table of native entries (0: malloc'd)."""
-        return ctypes.c_ulong.in_dll(self.runtime.lib, "camllvm_table_address").value
+        return self._address("camllvm_table_address")
 
     @property
     def engine(self) -> Engine:
@@ -529,6 +532,7 @@ class Jit:
         gen.unbox_floats = self.options.unbox_floats
         gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
         gen.code_address, gen.table_address = self.code_address, self.table_address
+        gen.domain_address = self._address("camllvm_domain_address")
         gen.code_size = len(self.exe.code)
         return gen
 
@@ -774,8 +778,9 @@ class Jit:
         if self._program_digest is None:
             h = blake2b(self.exe.code, digest_size=32)
             h.update("\0".join(self.prims).encode())
-            h.update(repr((self.layout, self.code_address, self.table_address,
-                           self.options.unbox_floats, self.options.clear_dead_slots)).encode())
+            h.update(repr((self.layout, self._address("camllvm_domain_address"), self.code_address,
+                           self.table_address, self.options.unbox_floats,
+                           self.options.clear_dead_slots)).encode())
             self._program_digest = h.hexdigest()
         return f"{self._program_digest}:{entry}"
 

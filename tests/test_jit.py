@@ -413,20 +413,23 @@ libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_i
                       ctypes.c_int, ctypes.c_long]
 # PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE
 address = int(sys.argv[1], 0)
-assert libc.mmap(address, 1 << 20, 1, 0x2 | 0x20 | 0x100000, -1, 0) == address
+assert libc.mmap(address, 4096, 1, 0x2 | 0x20 | 0x100000, -1, 0) == address
 from camllvm.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 
 
-@pytest.mark.parametrize("taken", ["", "0x40000000", "0x20000000"], ids=["free", "code", "table"])
+@pytest.mark.parametrize("taken", ["", "0x40000000", "0x20000000", "0x1fff0000"],
+                         ids=["free", "code", "table", "domain"])  # fmt: skip
 def test_code_and_table_at_fixed_addresses_or_not(taken: str, tmp_path: Path) -> None:
     """shim.c moves the program's code to a fixed address (0x40000000), so that
     compiled code pushes return addresses as constants, and jitglue.c puts the table
     of native entries at another (0x20000000), so that a closure's entry is one
-    load. Where the code's address is taken, the code stays where caml_load_code put
-    it, the table is malloc'd, and compiled code loads both; where only the table's
-    is, only the table is malloc'd. All exact (backtraces read the pushed addresses)."""
+    load; the domain state goes to a third (0x1fff0000). Where the code's address is
+    taken, the code stays where caml_load_code put it, the table is malloc'd, and
+    compiled code loads both; where only the table's is, only the table is malloc'd;
+    where the domain state's is, it stays at its symbol. All exact (backtraces read
+    the pushed addresses)."""
     byte = str(harness.compile_source("jit_code_address", BACKTRACE, ["-g"]).byte)
     env = {**os.environ, "OCAMLRUNPARAM": "b"}
     ref = subprocess.run([harness.ocamlrun(), byte], capture_output=True, env=env)
@@ -440,4 +443,5 @@ def test_code_and_table_at_fixed_addresses_or_not(taken: str, tmp_path: Path) ->
     assert ref.returncode == 2 and b"Called from Jit_code_address.depth" in ref.stderr
     depth = next(tmp_path.glob("*Jit_code_address.depth.ll")).read_text()
     assert ("load ptr, ptr @caml_start_code" in depth) == (taken == "0x40000000")
-    assert ("load ptr, ptr @camllvm_table" in depth) == bool(taken)
+    assert ("load ptr, ptr @camllvm_table" in depth) == (taken in ("0x40000000", "0x20000000"))
+    assert ("ptr @camllvm_domain_state" in depth) == (taken == "0x1fff0000")

@@ -58,16 +58,38 @@ void camllvm_set_hook(camllvm_interp_fn hook) { camllvm_hook = hook; }
 
 caml_domain_state camllvm_domain_state __attribute__((aligned(64)));
 
+/* As a rule, rather at a fixed address below 2 GiB (below the native table and
+   the code, see below): compiled code then reaches its fields with 32-bit
+   absolute addresses, and needs no register for the symbol's 64-bit address
+   (loaded with movabs at every function's entry). camllvm_domain_address says
+   where it is (0: at the symbol). */
+#include <sys/mman.h>
+#define DOMAIN_ADDRESS ((void *) 0x1fff0000)
+uintnat camllvm_domain_address = 0;
+
+static caml_domain_state *domain_state_home(void)
+{
+  void *mem = mmap(DOMAIN_ADDRESS, sizeof(caml_domain_state), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (mem == DOMAIN_ADDRESS) {
+    camllvm_domain_address = (uintnat) mem;
+    return mem;
+  }
+  if (mem != MAP_FAILED) munmap(mem, sizeof(caml_domain_state));  /* (an older kernel) */
+  return &camllvm_domain_state;
+}
+
 void __real_caml_init_domain(void);
 
 void __wrap_caml_init_domain(void)
 {
-  caml_domain_state *allocated;
+  caml_domain_state *allocated, *home;
   __real_caml_init_domain();
   allocated = Caml_state;
-  if (allocated == &camllvm_domain_state) return;
-  memcpy(&camllvm_domain_state, allocated, sizeof camllvm_domain_state);
-  Caml_state = &camllvm_domain_state;
+  if (allocated == &camllvm_domain_state || (uintnat) allocated == camllvm_domain_address) return;
+  home = domain_state_home();
+  memcpy(home, allocated, sizeof *home);
+  Caml_state = home;
   caml_stat_free(allocated);
 }
 
@@ -80,7 +102,6 @@ void __wrap_caml_init_domain(void)
    inside it; the registration moves it. Where the address is taken (or the
    code is over 1 GiB) the code stays where it was, camllvm_code_address is 0,
    and compiled code loads caml_start_code instead. */
-#include <sys/mman.h>
 #include <caml/codefrag.h>
 #include <caml/fix_code.h>
 

@@ -226,6 +226,9 @@ class Emitter:
         self.pc = region.start
         self.lazy: dict[str, str] = {}  # lazy float name -> unboxed double
         self.lazy_slots: dict[int, str] = {}  # static stack offset -> lazy float name
+        #: A boxed integer result left unboxed for the next instruction, which takes it
+        #: from accu (primitives.bint_box): its placeholder name -> the raw value.
+        self.raw_bints: dict[str, str] = {}
         self.lazy_ok = False  # float results may stay unboxed (inside a FLOAT_RUN)
         self.preds = predecessor_counts(gen.code, region)
         #: Pending floats handed over a branch to a block that has no other predecessor

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
+from camllvm.opcodes import Op
+
 if TYPE_CHECKING:
     from camllvm.irgen import Emitter
 
@@ -383,12 +385,35 @@ CUSTOM_TAG = 255
 
 
 def bint_unbox(em: Emitter, v: str, b: BoxedInt) -> str:
+    raw = em.raw_bints.pop(v, None)
+    if raw is not None:
+        return raw
     return em.val(f"load {b.ty}, ptr {em.field_ptr(v, 1)}", "n")
 
 
-def bint_box(em: Emitter, x: str, b: BoxedInt, ret_pc: int) -> str:
+def _takes_raw_accu(em: Emitter, b: BoxedInt) -> bool:
+    """Whether the next instruction is an inline primitive on the same kind of boxed
+    integer that reads accu first (and nothing can reach it but this instruction),
+    so that the result now being made need not be boxed: ``(n * p) % d`` boxes once.
+    Changes allocation counts, so only where floats are unboxed too."""
+    if not em.gen.unbox_floats or em.lazy or em.lazy_slots or em.next_pc in em.region.leaders:
+        return False
+    ins = em.gen.code.get(em.next_pc)
+    if ins is None or ins.op not in (Op.C_CALL1, Op.C_CALL2):
+        return False
+    return em.gen.prim_name(ins.args[0]) in _RAW_CONSUMERS.get(b.ops, ())
+
+
+def bint_box(em: Emitter, x: str, b: BoxedInt, ret_pc: int, fuse: bool = True) -> str:
     """caml_copy_int64 and kin: caml_alloc_custom of a block with no finaliser and no
-    out-of-heap memory is caml_alloc_small(2, Custom_tag) and the ops in field 0."""
+    out-of-heap memory is caml_alloc_small(2, Custom_tag) and the ops in field 0.
+    Not boxed at all when the next instruction takes it unboxed (_takes_raw_accu):
+    a placeholder, which no IR ever defines, stands for it in accu."""
+    if fuse and _takes_raw_accu(em, b):
+        em.n += 1
+        name = f"%rawbint{em.n}"
+        em.raw_bints[name] = x
+        return name
     em.gen.declare_extern(b.ops, f"@{b.ops} = external global [0 x i8]")
     em.gen.declare_extern(b.copy, f"declare i64 @{b.copy}({b.ty})")
 
@@ -432,13 +457,20 @@ def _bint_division(b: BoxedInt, prim: str, op: str) -> Lowering:
     """The C function itself for a divisor of 0 (it raises) or -1 (its overflow rule)."""
 
     def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
+        raw = args[0] in em.raw_bints
         dividend, divisor = bint_unbox(em, args[0], b), bint_unbox(em, args[1], b)
         plain = em.val(f"icmp ugt {b.ty} {em.val(f'add {b.ty} {divisor}, 1', 'n')}, 1", "c")
 
-        def fast() -> str:
-            return bint_box(em, em.val(f"{op} {b.ty} {dividend}, {divisor}", "n"), b, ret_pc)
+        def fast() -> str:  # (boxed: it meets the C function's boxed result in a phi)
+            quotient = em.val(f"{op} {b.ty} {dividend}, {divisor}", "n")
+            return bint_box(em, quotient, b, ret_pc, fuse=False)
 
-        return with_fast_path(em, plain, fast, prim, args, ret_pc)
+        def boxed_args() -> list[str]:
+            """The C function wants the dividend boxed: box it (which may run the GC),
+            then read the divisor again from its stack slot (a root)."""
+            return [bint_box(em, dividend, b, ret_pc, fuse=False), em.stack(0)]
+
+        return with_fast_path(em, plain, fast, prim, boxed_args if raw else args, ret_pc)
 
     return lower
 
@@ -480,6 +512,13 @@ def _bint_compare(b: BoxedInt) -> Lowering:
     return lower
 
 
+#: Inline primitives whose first argument is a boxed integer of the kind (by its ops).
+_RAW_CONSUMERS: dict[str, frozenset[str]] = {
+    b.ops: frozenset(f"caml_{kind}_{name}" for name in (*_BINT_BINARY, *_BINT_SHIFT, "div", "mod",
+                                                        "neg", "to_int", "compare"))
+    for kind, b in BOXED_INTS.items()
+}  # fmt: skip
+
 for _kind, _b in BOXED_INTS.items():
     for _name, _op in _BINT_BINARY.items():
         inline(f"caml_{_kind}_{_name}", 2, 2)(_bint_binary(_b, _op))
@@ -504,9 +543,10 @@ def c_call(em: Emitter, prim: str, args: list[str], ret_pc: int) -> str:
 
 
 def with_fast_path(em: Emitter, cond: str, fast: Callable[[], str], prim: str,
-                   args: list[str], ret_pc: int) -> str:
+                   args: list[str] | Callable[[], list[str]], ret_pc: int) -> str:
     """``cond ? fast() : prim(args...)``; fast() may allocate or process actions (the
-    arguments stay on the VM stack), as long as it leaves sp at the same place."""
+    arguments stay on the VM stack), as long as it leaves sp at the same place.
+    ``args`` may be a function that emits them on the slow path."""
     l_fast, l_slow, l_join = em.new_label("fast"), em.new_label("slow"), em.new_label("fast.join")
     em.e(f"br i1 {cond}, label %{l_fast}, label %{l_slow}")
     saved = (em.spb, em.spo, em.env, em.extra)
@@ -516,7 +556,7 @@ def with_fast_path(em: Emitter, cond: str, fast: Callable[[], str], prim: str,
     em.e(f"br label %{l_join}")
     em.label(l_slow)
     em.spb, em.spo, em.env, em.extra = saved
-    slow = c_call(em, prim, args, ret_pc)
+    slow = c_call(em, prim, args() if callable(args) else args, ret_pc)
     slow_state = (em.sp_ptr(0), em.env, em.extra, em.cur)
     em.e(f"br label %{l_join}")
     em.label(l_join)

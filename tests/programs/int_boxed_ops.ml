@@ -100,3 +100,50 @@ let () =
   done;
   p "acc" !acc;
   List.iter (p "kept") !kept
+
+(* Chains: a result taken unboxed by the next primitive (division's slow paths box it
+   again; under s=4k that boxing collects). *)
+let () =
+  let r = ref [] in
+  List.iter (fun (a, b, c) ->
+    (try Printf.printf "%Ld\n" (Int64.div (Int64.mul a b) c) with Division_by_zero -> print_endline "div0");
+    (try Printf.printf "%Ld\n" (Int64.rem (Int64.add a b) c) with Division_by_zero -> print_endline "rem0");
+    r := Int64.add (Int64.sub a b) c :: !r;
+    (try Printf.printf "%d %d\n" (Int64.to_int (Int64.rem a c)) (Int64.compare (Int64.div b c) a)
+     with Division_by_zero -> print_endline "divide0");
+    Printf.printf "%d %d %Ld\n" (Int64.to_int (Int64.sub a b)) (Int64.compare (Int64.neg a) b)
+      (Int64.shift_left (Int64.logxor a b) 3))
+    [ (3L, 4L, 0L); (Int64.min_int, 1L, -1L); (7L, -9L, 2L); (1L, 1L, -1L);
+      (Int64.max_int, 2L, 3L) ];
+  List.iter (fun x -> Printf.printf "%Ld " x) !r;
+  print_newline ()
+
+let () =
+  let r = ref [] in
+  List.iter (fun (a, b, c) ->
+    (try Printf.printf "%nd\n" (Nativeint.div (Nativeint.mul a b) c) with Division_by_zero -> print_endline "div0");
+    (try Printf.printf "%nd\n" (Nativeint.rem (Nativeint.add a b) c) with Division_by_zero -> print_endline "rem0");
+    r := Nativeint.add (Nativeint.sub a b) c :: !r;
+    (try Printf.printf "%d %d\n" (Nativeint.to_int (Nativeint.rem a c)) (Nativeint.compare (Nativeint.div b c) a)
+     with Division_by_zero -> print_endline "divide0");
+    Printf.printf "%d %d %nd\n" (Nativeint.to_int (Nativeint.sub a b)) (Nativeint.compare (Nativeint.neg a) b)
+      (Nativeint.shift_left (Nativeint.logxor a b) 3))
+    [ (3n, 4n, 0n); (Nativeint.min_int, 1n, -1n); (7n, -9n, 2n); (1n, 1n, -1n);
+      (Nativeint.max_int, 2n, 3n) ];
+  List.iter (fun x -> Printf.printf "%nd " x) !r;
+  print_newline ()
+
+let () =
+  let r = ref [] in
+  List.iter (fun (a, b, c) ->
+    (try Printf.printf "%ld\n" (Int32.div (Int32.mul a b) c) with Division_by_zero -> print_endline "div0");
+    (try Printf.printf "%ld\n" (Int32.rem (Int32.add a b) c) with Division_by_zero -> print_endline "rem0");
+    r := Int32.add (Int32.sub a b) c :: !r;
+    (try Printf.printf "%d %d\n" (Int32.to_int (Int32.rem a c)) (Int32.compare (Int32.div b c) a)
+     with Division_by_zero -> print_endline "divide0");
+    Printf.printf "%d %d %ld\n" (Int32.to_int (Int32.sub a b)) (Int32.compare (Int32.neg a) b)
+      (Int32.shift_left (Int32.logxor a b) 3))
+    [ (3l, 4l, 0l); (Int32.min_int, 1l, -1l); (7l, -9l, 2l); (1l, 1l, -1l);
+      (Int32.max_int, 2l, 3l) ];
+  List.iter (fun x -> Printf.printf "%ld " x) !r;
+  print_newline ()

@@ -401,7 +401,9 @@ def _takes_raw_accu(em: Emitter, b: BoxedInt) -> bool:
     ins = em.gen.code.get(em.next_pc)
     if ins is None or ins.op not in (Op.C_CALL1, Op.C_CALL2):
         return False
-    return em.gen.prim_name(ins.args[0]) in _RAW_CONSUMERS.get(b.ops, ())
+    prim = em.gen.prim_name(ins.args[0])  # (and lower_c_call will lower it inline:)
+    nargs = 1 if ins.op == Op.C_CALL1 else 2
+    return prim in _RAW_CONSUMERS.get(b.ops, ()) and INLINE[prim].arity == nargs
 
 
 def bint_box(em: Emitter, x: str, b: BoxedInt, ret_pc: int, fuse: bool = True) -> str:

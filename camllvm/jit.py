@@ -267,18 +267,13 @@ class Jit:
         self._linked_loops: dict[str, int] = {}  # OSR code taken from it: name -> address
         self._glue_installed = False  # from the hot library, or compiled with the engines
 
-    def _address(self, name: str) -> int:
-        return ctypes.c_ulong.in_dll(self.runtime.lib, name).value
-
-    @property
-    def code_address(self) -> int:
-        """Where shim.c moved the program's code once loaded (0: it could not)."""
-        return self._address("camllvm_code_address")
-
-    @property
-    def table_address(self) -> int:
-        """Where jitglue.c put the table of native entries (0: malloc'd)."""
-        return self._address("camllvm_table_address")
+    def _fixed_addresses(self) -> tuple[int, int, int]:
+        """Where the runtime put the domain state, the program's code (shim.c) and the
+        table of native entries (jitglue.c) once the program is loaded: fixed
+        addresses, or 0 where it could not (ModuleGen's fields of the same names)."""
+        names = ("camllvm_domain_address", "camllvm_code_address", "camllvm_table_address")
+        a, b, c = (ctypes.c_ulong.in_dll(self.runtime.lib, n).value for n in names)
+        return a, b, c
 
     @property
     def engine(self) -> Engine:
@@ -531,8 +526,7 @@ class Jit:
         gen = ModuleGen(self.code, self.prims, self.layout)
         gen.unbox_floats = self.options.unbox_floats
         gen.clear_dead_slots = self.options.clear_dead_slots and self.options.unbox_floats
-        gen.code_address, gen.table_address = self.code_address, self.table_address
-        gen.domain_address = self._address("camllvm_domain_address")
+        gen.domain_address, gen.code_address, gen.table_address = self._fixed_addresses()
         gen.code_size = len(self.exe.code)
         return gen
 
@@ -778,8 +772,7 @@ class Jit:
         if self._program_digest is None:
             h = blake2b(self.exe.code, digest_size=32)
             h.update("\0".join(self.prims).encode())
-            h.update(repr((self.layout, self._address("camllvm_domain_address"), self.code_address,
-                           self.table_address, self.options.unbox_floats,
+            h.update(repr((self.layout, self._fixed_addresses(), self.options.unbox_floats,
                            self.options.clear_dead_slots)).encode())
             self._program_digest = h.hexdigest()
         return f"{self._program_digest}:{entry}"

@@ -362,11 +362,16 @@ inline("caml_ml_bytes_length", 1)(_length)
 # ---- comparisons: int fast paths (runtime/ints.c, compare.c) ----
 
 
+def three_way(em: Emitter, ty: str, x: str, y: str) -> str:
+    """Val_int((x > y) - (x < y)): ints.c's compare of two integers of type ``ty``."""
+    gt = em.val(f"zext i1 {em.val(f'icmp sgt {ty} {x}, {y}', 'c')} to i64", "gt")
+    lt = em.val(f"zext i1 {em.val(f'icmp slt {ty} {x}, {y}', 'c')} to i64", "lt")
+    return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))
+
+
 @inline("caml_int_compare", 2)
 def _int_compare(em: Emitter, args: list[str], ret_pc: int) -> str:
-    gt = em.val(f"zext i1 {em.val(f'icmp sgt i64 {args[0]}, {args[1]}', 'c')} to i64", "gt")
-    lt = em.val(f"zext i1 {em.val(f'icmp slt i64 {args[0]}, {args[1]}', 'c')} to i64", "lt")
-    return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))
+    return three_way(em, "i64", args[0], args[1])
 
 
 # ---- boxed integers (runtime/ints.c): Int64, Nativeint, Int32 ----
@@ -506,32 +511,27 @@ def _bint_to_int(b: BoxedInt) -> Lowering:
 
 def _bint_compare(b: BoxedInt) -> Lowering:
     def lower(em: Emitter, args: list[str], ret_pc: int) -> str:
-        x, y = bint_unbox(em, args[0], b), bint_unbox(em, args[1], b)
-        gt = em.val(f"zext i1 {em.val(f'icmp sgt {b.ty} {x}, {y}', 'c')} to i64", "gt")
-        lt = em.val(f"zext i1 {em.val(f'icmp slt {b.ty} {x}, {y}', 'c')} to i64", "lt")
-        return em.val_long(em.val(f"sub i64 {gt}, {lt}", "cmp"))
+        return three_way(em, b.ty, bint_unbox(em, args[0], b), bint_unbox(em, args[1], b))
 
     return lower
 
 
-#: Inline primitives whose first argument is a boxed integer of the kind (by its ops).
-_RAW_CONSUMERS: dict[str, frozenset[str]] = {
-    b.ops: frozenset(f"caml_{kind}_{name}" for name in (*_BINT_BINARY, *_BINT_SHIFT, "div", "mod",
-                                                        "neg", "to_int", "compare"))
-    for kind, b in BOXED_INTS.items()
-}  # fmt: skip
+#: Inline primitives whose first argument is a boxed integer of the kind (by its ops):
+#: all of a kind's but of_int (filled in below, as they are registered).
+_RAW_CONSUMERS: dict[str, frozenset[str]] = {}
 
 for _kind, _b in BOXED_INTS.items():
-    for _name, _op in _BINT_BINARY.items():
-        inline(f"caml_{_kind}_{_name}", 2, 2)(_bint_binary(_b, _op))
-    for _name, _op in _BINT_SHIFT.items():
-        inline(f"caml_{_kind}_{_name}", 2, 2)(_bint_shift(_b, _op))
-    for _name, _op in (("div", "sdiv"), ("mod", "srem")):
-        inline(f"caml_{_kind}_{_name}", 2, 2)(_bint_division(_b, f"caml_{_kind}_{_name}", _op))
-    inline(f"caml_{_kind}_neg", 1, 1)(_bint_neg(_b))
-    inline(f"caml_{_kind}_of_int", 1, 1)(_bint_of_int(_b))
-    inline(f"caml_{_kind}_to_int", 1, 1)(_bint_to_int(_b))
-    inline(f"caml_{_kind}_compare", 2, 2)(_bint_compare(_b))
+    _lowerings: dict[str, tuple[int, Lowering]] = {
+        **{name: (2, _bint_binary(_b, op)) for name, op in _BINT_BINARY.items()},
+        **{name: (2, _bint_shift(_b, op)) for name, op in _BINT_SHIFT.items()},
+        "div": (2, _bint_division(_b, f"caml_{_kind}_div", "sdiv")),
+        "mod": (2, _bint_division(_b, f"caml_{_kind}_mod", "srem")),
+        "neg": (1, _bint_neg(_b)), "to_int": (1, _bint_to_int(_b)),
+        "compare": (2, _bint_compare(_b)), "of_int": (1, _bint_of_int(_b)),
+    }  # fmt: skip
+    for _name, (_arity, _lower) in _lowerings.items():
+        inline(f"caml_{_kind}_{_name}", _arity, _arity)(_lower)
+    _RAW_CONSUMERS[_b.ops] = frozenset(f"caml_{_kind}_{n}" for n in _lowerings if n != "of_int")
 
 
 def c_call(em: Emitter, prim: str, args: list[str], ret_pc: int) -> str:

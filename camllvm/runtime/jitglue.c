@@ -70,6 +70,7 @@ uintnat camllvm_table_size = 0;          /* in code words */
 #define TABLE_ADDRESS ((char *) 0x20000000)
 uintnat camllvm_table_address = 0;
 extern uintnat camllvm_code_address;     /* shim.c */
+void *camllvm_map_fixed(void *address, uintnat bytes);  /* shim.c */
 long camllvm_native_entries = 0;         /* hook entries run natively */
 long camllvm_crossings = 0;              /* native <-> interpreter transfers */
 static camllvm_compile_fn compile_hook = NULL;
@@ -239,16 +240,11 @@ opcode_t camllvm_code_word(code_t pc)
 
 static camllvm_fn *table_at_fixed_address(uintnat bytes)
 {
-  void *mem;
+  camllvm_fn *mem;
   if (camllvm_code_address == 0 || TABLE_ADDRESS + bytes > (char *) camllvm_code_address)
     return NULL;
-  mem = mmap(TABLE_ADDRESS, bytes, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-  if (mem != (void *) TABLE_ADDRESS) {
-    if (mem != MAP_FAILED) munmap(mem, bytes);  /* (a kernel older than the flag) */
-    return NULL;
-  }
-  camllvm_table_address = (uintnat) mem;
+  mem = camllvm_map_fixed(TABLE_ADDRESS, bytes);
+  if (mem != NULL) camllvm_table_address = (uintnat) mem;
   return mem;
 }
 

@@ -67,16 +67,23 @@ caml_domain_state camllvm_domain_state __attribute__((aligned(64)));
 #define DOMAIN_ADDRESS ((void *) 0x1fff0000)
 uintnat camllvm_domain_address = 0;
 
+/* Fresh writable memory at exactly ``address`` (the domain state, the code,
+   jitglue.c's table), or NULL where anything is mapped there already. */
+void *camllvm_map_fixed(void *address, uintnat bytes)
+{
+  void *mem = mmap(address, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (mem == address) return mem;
+  if (mem != MAP_FAILED) munmap(mem, bytes);  /* (a kernel older than the flag: a hint) */
+  return NULL;
+}
+
 static caml_domain_state *domain_state_home(void)
 {
-  void *mem = mmap(DOMAIN_ADDRESS, sizeof(caml_domain_state), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-  if (mem == DOMAIN_ADDRESS) {
-    camllvm_domain_address = (uintnat) mem;
-    return mem;
-  }
-  if (mem != MAP_FAILED) munmap(mem, sizeof(caml_domain_state));  /* (an older kernel) */
-  return &camllvm_domain_state;
+  caml_domain_state *mem = camllvm_map_fixed(DOMAIN_ADDRESS, sizeof(caml_domain_state));
+  if (mem == NULL) return &camllvm_domain_state;
+  camllvm_domain_address = (uintnat) mem;
+  return mem;
 }
 
 void __real_caml_init_domain(void);
@@ -118,19 +125,15 @@ int __wrap_caml_register_code_fragment(char *start, char *end,
                                        unsigned char *opt_digest)
 {
   uintnat size = end - start;
-  if (camllvm_code_address == 0 && start == (char *) caml_start_code && size <= CODE_AREA_MAX) {
-    void *area = mmap(CODE_ADDRESS, size, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    if (area == (void *) CODE_ADDRESS) {
-      memcpy(area, start, size);
-      caml_stat_free(start);
-      caml_start_code = (code_t) area;
-      start = area;
-      end = start + size;
-      camllvm_code_address = (uintnat) area;
-    } else if (area != MAP_FAILED) {
-      munmap(area, size);  /* (a kernel older than MAP_FIXED_NOREPLACE) */
-    }
+  char *area;
+  if (camllvm_code_address == 0 && start == (char *) caml_start_code && size <= CODE_AREA_MAX
+      && (area = camllvm_map_fixed(CODE_ADDRESS, size)) != NULL) {
+    memcpy(area, start, size);
+    caml_stat_free(start);
+    caml_start_code = (code_t) area;
+    start = area;
+    end = start + size;
+    camllvm_code_address = (uintnat) area;
   }
   return __real_caml_register_code_fragment(start, end, digest_kind, opt_digest);
 }

@@ -12,7 +12,7 @@ from camllvm.errors import CamllvmError
 #: Per-function passes at --opt=1: the Kaleidoscope chapter's cheap baseline after SROA
 #: (our block state lives in allocas, so SROA/mem2reg comes first), after inlining the
 #: copies of small known callees (ModuleGen.inlined_calls).
-OPT1_PASSES = ("always_inline", "sroa", "instcombine", "reassociate", "gvn", "simplifycfg")
+OPT1_PASSES = ("always_inline", "sroa", "instcombine", "reassociate", "gvn", "dse", "simplifycfg")
 
 
 class EngineStats:

@@ -40,6 +40,15 @@ class CompileError(CamllvmError):
     """Bytecode the JIT cannot compile; the message names the pc and the function."""
 
 
+#: Type-based alias classes LLVM may rely on: the VM stack, the OCaml heap and the
+#: domain state are disjoint memory (no OCaml value points into the VM stack or the
+#: domain state). Untagged accesses may alias anything.
+TBAA_STACK, TBAA_HEAP, TBAA_STATE = ", !tbaa !5", ", !tbaa !6", ", !tbaa !7"
+TBAA_META = ['!3 = !{!"camllvm"}', '!4 = !{!"vmstack", !3, i64 0}', '!8 = !{!"heap", !3, i64 0}',
+             '!9 = !{!"state", !3, i64 0}', '!5 = !{!4, !4, i64 0}', '!6 = !{!8, !8, i64 0}',
+             '!7 = !{!9, !9, i64 0}']
+
+
 def make_closinfo(arity: int, delta: int) -> int:
     return (arity << 56) + (delta << 1) + 1
 
@@ -289,14 +298,14 @@ class Emitter:
         pending = self.lazy_slots.get(self.spo + k)
         if pending is not None:
             return pending
-        return self.val(f"load i64, ptr {self.sp_ptr(k)}", "s")
+        return self.val(f"load i64, ptr {self.sp_ptr(k)}{TBAA_STACK}", "s")
 
     def set_stack(self, k: int, v: str | int) -> None:
         if isinstance(v, str) and v in self.lazy:
             self.lazy_slots[self.spo + k] = v  # stored when materialised
             return
         self.lazy_slots.pop(self.spo + k, None)
-        self.e(f"store i64 {v}, ptr {self.sp_ptr(k)}")
+        self.e(f"store i64 {v}, ptr {self.sp_ptr(k)}{TBAA_STACK}")
 
     # ---- lazily boxed floats (see FLOAT_RUN) ----
 
@@ -370,19 +379,19 @@ class Emitter:
         return self.val(f"getelementptr i64, ptr {p}, i64 {n}", "f")
 
     def field(self, v: str, n: int | str) -> str:
-        return self.val(f"load i64, ptr {self.field_ptr(v, n)}", "fld")
+        return self.val(f"load i64, ptr {self.field_ptr(v, n)}{TBAA_HEAP}", "fld")
 
     def set_field(self, v: str, n: int | str, x: str | int) -> None:
-        self.e(f"store i64 {x}, ptr {self.field_ptr(v, n)}")
+        self.e(f"store i64 {x}, ptr {self.field_ptr(v, n)}{TBAA_HEAP}")
 
     def state(self, off: int) -> str:
         return self.val(f"getelementptr i8, ptr %st, i64 {off}", "cs")
 
     def load_state(self, off: int, ty: str = "ptr") -> str:
-        return self.val(f"load {ty}, ptr {self.state(off)}", "cs")
+        return self.val(f"load {ty}, ptr {self.state(off)}{TBAA_STATE}", "cs")
 
     def store_state(self, off: int, v: str, ty: str = "ptr") -> None:
-        self.e(f"store {ty} {v}, ptr {self.state(off)}")
+        self.e(f"store {ty} {v}, ptr {self.state(off)}{TBAA_STATE}")
 
     def pc_value(self, ofs: int) -> str:
         p = self.val(f"getelementptr i8, ptr %base, i64 {ofs}", "pcp")
@@ -579,7 +588,7 @@ class Emitter:
 
         self.guarded(cond, slow, "gc")
         hp = self.load_state(lay.young_ptr)
-        self.e(f"store i64 {header}, ptr {hp}")
+        self.e(f"store i64 {header}, ptr {hp}{TBAA_HEAP}")
         block = self.val(f"getelementptr i64, ptr {hp}, i64 1", "blk")
         return self.val(f"ptrtoint ptr {block} to i64", "blk")
 
@@ -2031,5 +2040,5 @@ class ModuleGen:
         header = f"; function at pc {self.entry}" + (f" ({name})" if name else "")
         meta = ['!0 = !{!"branch_weights", i32 1, i32 2000}',  # unlikely
                 '!1 = !{!"branch_weights", i32 2000, i32 1}',  # likely
-                '!2 = !{}']
+                '!2 = !{}', *TBAA_META]
         return "\n".join([header, GLOBALS, *decls, "", *self.functions, *meta, ""])

@@ -67,6 +67,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "LLVMPY_module_AddReassociatePass": (None, [P]),
     "LLVMPY_module_AddNewGVNPass": (None, [P]),
     "LLVMPY_module_AddSimplifyCFGPass": (None, [P]),
+    "LLVMPY_module_AddDSEPass": (None, [P]),
 }
 
 
@@ -250,6 +251,7 @@ PASSES = {
     "reassociate": "LLVMPY_module_AddReassociatePass",
     "gvn": "LLVMPY_module_AddNewGVNPass",
     "simplifycfg": "LLVMPY_module_AddSimplifyCFGPass",
+    "dse": "LLVMPY_module_AddDSEPass",
 }
 
 

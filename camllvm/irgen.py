@@ -13,6 +13,8 @@ allocas that mem2reg turns into phis.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Set
 from typing import NamedTuple
 
@@ -38,6 +40,25 @@ STACK_THRESHOLD_WORDS = 256  # Stack_threshold / sizeof(value) (caml/config.h)
 
 class CompileError(CamllvmError):
     """Bytecode the JIT cannot compile; the message names the pc and the function."""
+
+
+#: Shadow slots: every store to a VM stack slot also goes to an alloca for its frame
+#: position, and reads come from the alloca while nothing else can have written the
+#: slot since (no call: C code, the GC or a callee; no untagged store). The VM stack
+#: stays the truth for the GC; SROA turns the allocas into SSA values, so a loop's
+#: variables stay in registers from one iteration to the next, across a poll or an
+#: allocation whose slow path reads them again (Emitter.refresh).
+#: CAMLLVM_SHADOW_SLOTS=0 turns them off (to compare).
+SHADOW_SLOTS = os.environ.get("CAMLLVM_SHADOW_SLOTS", "1") != "0"
+_ALLOCA_STORE = re.compile(r"ptr %(sh\.|lf|sp\.slot|accu\.slot|env\.slot|extra\.slot|rout)")
+
+
+def _may_write_vm_stack(line: str) -> bool:
+    """Whether an emitted line may change a VM stack word behind the shadows' back."""
+    if "call " in line:
+        return True
+    return (line.startswith("store ") and not line.endswith((TBAA_HEAP, TBAA_STATE))
+            and _ALLOCA_STORE.search(line) is None)
 
 
 #: Type-based alias classes LLVM may rely on: the VM stack, the OCaml heap and the
@@ -220,7 +241,8 @@ class Emitter:
     """Emits the LLVM function for one region, instruction by instruction."""
 
     def __init__(self, gen: ModuleGen, region: Region, fname: str, entry_kind: str,
-                 carried: Mapping[int, frozenset[int]] | None = None) -> None:
+                 carried: Mapping[int, frozenset[int]] | None = None,
+                 shadow_in: Mapping[int, frozenset[int]] | None = None) -> None:
         self.gen = gen
         self.region = region
         self.fname = fname
@@ -250,6 +272,17 @@ class Emitter:
         #: records what edges into joins pass pending (join_floats).
         self.carried: Mapping[int, frozenset[int]] = carried or {}
         self.join_floats: dict[int, set[int]] = {}
+        # Shadow slots (see SHADOW_SLOTS): frame position -> a `%sh.P` alloca that holds
+        # what the VM stack holds there, while `valid` says it does.
+        self.shadows = gen.shadow_slots
+        self.height = gen.liveness(region, entry_kind).height if self.shadows else {}
+        self.valid: set[int] = set()  # positions whose alloca equals the VM stack's word
+        self.base_pos: dict[str, int] = {}  # sp base -> frame position of base[0]
+        self.shadow_used: set[int] = set()  # positions that got an alloca
+        #: Join leader -> positions valid on every edge into it, found by the emission
+        #: before this one; this emission's edges, to check and refine that.
+        self.shadow_in: Mapping[int, frozenset[int]] = shadow_in or {}
+        self.shadow_edges: dict[int, list[frozenset[int]]] = {}
         self.irregular: set[int] = {region.start}  # entered other than by jump or branch
         #: Non-tail call pc -> offsets from sp of the dead slots it clears first.
         self.clears = gen.liveness(region, entry_kind).clears if gen.clear_dead_slots else {}
@@ -263,12 +296,16 @@ class Emitter:
         return f"%{hint}{self.n}"
 
     def e(self, line: str) -> None:
+        if self.valid and _may_write_vm_stack(line):
+            self.valid.clear()
         self.lines.append("  " + line)
 
     def label(self, name: str) -> None:
+        """A new block: no shadow is known valid here unless the caller says so."""
         self.lines.append(f"{name}:")
         self.cur = name
         self.sp_cache.clear()
+        self.valid = set()
 
     def new_label(self, hint: str) -> str:
         self.n += 1
@@ -298,14 +335,80 @@ class Emitter:
         pending = self.lazy_slots.get(self.spo + k)
         if pending is not None:
             return pending
-        return self.val(f"load i64, ptr {self.sp_ptr(k)}{TBAA_STACK}", "s")
+        p = self.position(k)
+        if p is not None and p in self.valid:
+            return self.val(f"load i64, ptr %sh.{p}", "s")
+        v = self.val(f"load i64, ptr {self.sp_ptr(k)}{TBAA_STACK}", "s")
+        if p is not None:
+            self._shadow(p, v)
+        return v
 
     def set_stack(self, k: int, v: str | int) -> None:
+        p = self.position(k)
+        if p is None:
+            self.valid.clear()  # (it may be any of them)
+        else:
+            self.valid.discard(p)
         if isinstance(v, str) and v in self.lazy:
             self.lazy_slots[self.spo + k] = v  # stored when materialised
             return
         self.lazy_slots.pop(self.spo + k, None)
-        self.e(f"store i64 {v}, ptr {self.sp_ptr(k)}{TBAA_STACK}")
+        self.lines.append(f"  store i64 {v}, ptr {self.sp_ptr(k)}{TBAA_STACK}")
+        if p is not None:
+            self._shadow(p, v)
+
+    # ---- shadow slots (SHADOW_SLOTS) ----
+
+    def position(self, k: int) -> int | None:
+        """Frame position of sp[k] (liveness.py's numbering), if shadows are on and the
+        current sp base's position is known."""
+        base = self.base_pos.get(self.spb) if self.shadows else None
+        return None if base is None else base - self.spo - k
+
+    def top(self) -> int | None:
+        return self.position(0)
+
+    def set_top(self, top: int) -> None:
+        """Say that sp[0], from the current base, is at frame position ``top``."""
+        if self.shadows:
+            self.base_pos[self.spb] = top + self.spo
+
+    def _shadow(self, p: int, v: str | int) -> None:
+        self.lines.append(f"  store i64 {v}, ptr %sh.{p}")
+        self.shadow_used.add(p)
+        self.valid.add(p)
+
+    def resync(self, pc: int) -> None:
+        """Before an instruction: its static height gives the current base's position."""
+        h = self.height.get(pc)
+        if h is None:
+            return
+        base = h - 1 + self.spo
+        known = self.base_pos.setdefault(self.spb, base)
+        if known != base:
+            raise CompileError(f"pc {pc} in {self.fname}: frame position {known} != {base}")
+
+    def refresh(self, top: int, keep: Set[int]) -> bool:
+        """At the end of a slow path that comes back to sp at frame position ``top`` (after
+        calls, sp rebased: slow paths that allocate or grow the stack restore it), read
+        the positions ``keep`` into their shadows again, so that they stay valid at the
+        join. False if the path ends elsewhere (a raise's: the join only raises)."""
+        known = self.top()
+        if known is None:
+            self.set_top(top)
+        elif known != top:
+            return False
+        for p in sorted(q for q in keep - self.valid if q <= top):
+            self._shadow(p, self.val(f"load i64, ptr {self.sp_ptr(top - p)}{TBAA_STACK}", "s"))
+        return True
+
+    def record_edge(self, target: int) -> None:
+        self.shadow_edges.setdefault(target, []).append(frozenset(self.valid))
+
+    def shadow_joins(self) -> dict[int, frozenset[int]]:
+        """Positions valid on every edge into each join this emission saw."""
+        return {t: frozenset.intersection(*sets) for t, sets in self.shadow_edges.items()
+                if t not in self.irregular}
 
     # ---- lazily boxed floats (see FLOAT_RUN) ----
 
@@ -371,6 +474,9 @@ class Emitter:
 
     def pop(self, n: int = 1) -> None:
         self.spo += n
+        top = self.top()
+        if top is not None and self.valid:
+            self.valid = {p for p in self.valid if p <= top}
 
     def field_ptr(self, v: str, n: int | str) -> str:
         p = self.val(f"inttoptr i64 {v} to ptr", "p")
@@ -432,6 +538,7 @@ class Emitter:
         if pc in self.carried:
             self._enter_join(pc)
         self.spill()
+        self.record_edge(pc)
         self.e(f"br label %L{pc}")
 
     def _enter_join(self, header: int) -> None:
@@ -456,6 +563,9 @@ class Emitter:
         self.spill()
         pending = bool(self.lazy_slots)
         labels = [self._edge(t) if pending or t in self.carried else f"L{t}" for t in targets]
+        for t, name in zip(targets, labels):
+            if name == f"L{t}":
+                self.record_edge(t)
         if pending:
             self.lazy, self.lazy_slots = {}, {}
         if cond is None:
@@ -478,10 +588,11 @@ class Emitter:
             self.inherited[target] = (dict(self.lazy), live)
             return f"L{target}"
         state = (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
-                 self.cur)
+                 self.cur, set(self.valid))
         before, self.lines = self.lines, []
         edge = self.new_label("edge")
         self.label(edge)
+        self.valid = set(state[8])  # (the edge's only predecessor is the branch)
         self.lazy, self.lazy_slots = dict(state[5]), dict(state[6])
         if target not in self.carried:
             self.materialise()
@@ -489,7 +600,7 @@ class Emitter:
         self.edges.extend(self.lines)  # emitted after the current block
         self.lines = before
         (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
-         self.cur) = state
+         self.cur, self.valid) = state
         return edge
 
     def snapshot(self) -> tuple[str, str, str, str]:
@@ -505,13 +616,26 @@ class Emitter:
         """if (cond) slow();  -- slow may run the GC or OCaml code, so state is merged."""
         l_slow, l_join = self.new_label(hint), self.new_label(hint + ".join")
         fast = self.snapshot()
+        top, keep = self.top(), set(self.valid)
         self.e(f"br i1 {cond}, label %{l_slow}, label %{l_join}")
         self.label(l_slow)
+        self.valid = set(keep)
         slow()
+        self._rejoin(top, keep, fast, l_join)
+
+    def _rejoin(self, top: int | None, keep: set[int], fast: tuple[str, str, str, str],
+                l_join: str) -> None:
+        """End a slow path that left the fast path at ``fast`` (its sp at frame position
+        ``top``, the shadows ``keep`` valid) and join them at ``l_join``: the shadows,
+        read again on the slow path, stay valid."""
+        rejoined = top is not None and self.refresh(top, keep)
         after = self.snapshot()
         self.e(f"br label %{l_join}")
         self.label(l_join)
         self.merge(fast, after)
+        if rejoined:
+            self.set_top(top)
+            self.valid = set(keep)
 
     # ---- runtime interactions (interp.c macros) ----
 
@@ -547,14 +671,13 @@ class Emitter:
         l_slow, l_join = self.new_label("sig"), self.new_label("sig.join")
         fast = self.snapshot()
         pending, spo = (dict(self.lazy), dict(self.lazy_slots)), self.spo
+        top, keep = self.top(), set(self.valid)
         self.e(f"br i1 {cond}, label %{l_slow}, label %{l_join}")
         self.label(l_slow)
+        self.valid = set(keep)
         self.materialise()
         self.process_actions(pc)
-        after = self.snapshot()
-        self.e(f"br label %{l_join}")
-        self.label(l_join)
-        self.merge(fast, after)  # (sp is rebased: slot offsets now count from it)
+        self._rejoin(top, keep, fast, l_join)  # (sp is rebased: slot offsets now count from it)
         self.lazy = pending[0]
         self.lazy_slots = {off - spo: v for off, v in pending[1].items()}
         self.extra = extra
@@ -809,7 +932,8 @@ class Emitter:
         for leader in self.region.leaders:
             self.emit_block(leader)
         self.exn_block()
-        body = "\n".join(self.lines + self.edges)
+        shadows = [f"  %sh.{p} = alloca i64" for p in sorted(self.shadow_used)]
+        body = "\n".join(self.lines[:1] + shadows + self.lines[1:] + self.edges)
         cc = f"{NATIVE_CC} " if self.region.is_function else ""  # regions are called by C
         return f"define {cc}{rtype} @{self.fname}({params}) {FN_ATTRS} {{\n{body}\n}}\n"
 
@@ -855,6 +979,8 @@ class Emitter:
         self.label(f"L{leader}")
         self.emitted.add(leader)
         self.reload()
+        if leader not in self.irregular:
+            self.valid = set(self.shadow_in.get(leader, ()))
         self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
         for k in sorted(self.carried.get(leader, ())):
             self.lazy_slots[k] = self.make_lazy(self.val(f"load double, ptr %lf{leader}.{k}", "d"))
@@ -871,6 +997,8 @@ class Emitter:
             self.pc = pc
             self.gen.bytecode_instructions += 1
             self.lazy_ok = self.gen.unbox_floats and in_float_run(ins, self.gen.prims)
+            if self.shadows:
+                self.resync(pc)
             if not self.lazy_ok and not self.keeps_floats_pending(ins):
                 self.materialise(self._dead_before(ins))
             terminated = self.lower(ins)
@@ -1867,6 +1995,7 @@ class ModuleGen:
         self.self_calls = False  # env is this function's own closure (not a RESTART entry)
         self.unbox_floats = True  # lazy boxing of float results (changes allocation counts)
         self.clear_dead_slots = False  # Val_unit in dead slots before calls (camllvm/liveness.py)
+        self.shadow_slots = SHADOW_SLOTS  # stack words also kept in allocas (Emitter.position)
         self.domain_address = 0  # the domain state's fixed address (shim.c), if it is at one
         self.code_address = 0  # the code's fixed address (shim.c), if it is at one
         self.table_address = 0  # the native entries' table's (jitglue.c), if it is at one
@@ -2001,15 +2130,26 @@ class ModuleGen:
     def _emit_region(self, region: Region, fname: str, kind: str) -> None:
         counted = self.bytecode_instructions
         carried: dict[int, frozenset[int]] = {}
-        for _ in range(MAX_EMISSIONS):  # again while a join gets more floats to carry
+        shadow_in: dict[int, frozenset[int]] = {}
+        for _ in range(MAX_EMISSIONS):
+            # Again while a join gets more floats to carry, or more shadows valid on
+            # every edge into it (an emission assumes what the one before found).
             self.bytecode_instructions = counted
-            em = Emitter(self, region, fname, kind, carried)
+            em = Emitter(self, region, fname, kind, carried, shadow_in)
             text = em.emit()
+            found = {t: v for t, v in em.shadow_joins().items() if v}
+            confirmed = all(v <= found.get(t, frozenset()) for t, v in shadow_in.items())
             more = {h: frozenset(carried.get(h, frozenset()) | slots)
                     for h, slots in em.join_floats.items() if slots and h not in em.irregular}
-            if not self.unbox_floats or all(carried.get(h) == v for h, v in more.items()):
+            floats_done = not self.unbox_floats or all(carried.get(h) == v for h, v in more.items())
+            if confirmed and floats_done and found == shadow_in:
                 break
-            carried.update(more)
+            carried.update(more if not floats_done else {})
+            shadow_in = found
+        else:
+            if not confirmed:  # what the last emission assumed did not hold: assume nothing
+                self.bytecode_instructions = counted
+                text = Emitter(self, region, fname, kind, carried, {}).emit()
         self.functions.append(text)
         for child in region.children.values():
             self._emit_region(child, self.region_name(child), "region")

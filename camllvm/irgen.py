@@ -25,7 +25,7 @@ from camllvm.opcodes import BRANCHES, CONDITIONAL_BRANCHES, NO_FALLTHROUGH, Op
 from camllvm.runtime.bridge import StateLayout
 from camllvm.runtime.build import OBSERVED_PRIMITIVES
 from camllvm import symbols
-from camllvm.symbols import NATIVE_CC, RET
+from camllvm.symbols import NATIVE_CC, RET, TBAA_HEAP, TBAA_META, TBAA_STACK, TBAA_STATE
 from camllvm.primitives import FLOAT_PRIMS, INLINE, box, c_call, unbox
 
 PROLOGUE = "prologue"  # label of a closure's entry checks (self tail calls jump there)
@@ -50,6 +50,7 @@ class CompileError(CamllvmError):
 #: allocation whose slow path reads them again (Emitter.refresh).
 #: CAMLLVM_SHADOW_SLOTS=0 turns them off (to compare).
 SHADOW_SLOTS = os.environ.get("CAMLLVM_SHADOW_SLOTS", "1") != "0"
+TERMINATORS = ("br ", "switch ", "ret ", "unreachable")
 _ALLOCA_STORE = re.compile(r"ptr %(sh\.|lf|sp\.slot|accu\.slot|env\.slot|extra\.slot|rout)")
 
 
@@ -59,15 +60,6 @@ def _may_write_vm_stack(line: str) -> bool:
         return True
     return (line.startswith("store ") and not line.endswith((TBAA_HEAP, TBAA_STATE))
             and _ALLOCA_STORE.search(line) is None)
-
-
-#: Type-based alias classes LLVM may rely on: the VM stack, the OCaml heap and the
-#: domain state are disjoint memory (no OCaml value points into the VM stack or the
-#: domain state). Untagged accesses may alias anything.
-TBAA_STACK, TBAA_HEAP, TBAA_STATE = ", !tbaa !5", ", !tbaa !6", ", !tbaa !7"
-TBAA_META = ['!3 = !{!"camllvm"}', '!4 = !{!"vmstack", !3, i64 0}', '!8 = !{!"heap", !3, i64 0}',
-             '!9 = !{!"state", !3, i64 0}', '!5 = !{!4, !4, i64 0}', '!6 = !{!8, !8, i64 0}',
-             '!7 = !{!9, !9, i64 0}']
 
 
 def make_closinfo(arity: int, delta: int) -> int:
@@ -276,7 +268,10 @@ class Emitter:
         # what the VM stack holds there, while `valid` says it does.
         self.shadows = gen.shadow_slots
         self.height = gen.liveness(region, entry_kind).height if self.shadows else {}
-        self.valid: set[int] = set()  # positions whose alloca equals the VM stack's word
+        #: Positions whose shadow equals the VM stack's word -> that value as an SSA
+        #: name usable here (None: to be loaded from the alloca).
+        self.valid: dict[int, str | None] = {}
+        self.unstored: set[int] = set()  # valid, but the alloca is not written yet
         self.base_pos: dict[str, int] = {}  # sp base -> frame position of base[0]
         self.shadow_used: set[int] = set()  # positions that got an alloca
         #: Join leader -> positions valid on every edge into it, found by the emission
@@ -296,8 +291,12 @@ class Emitter:
         return f"%{hint}{self.n}"
 
     def e(self, line: str) -> None:
-        if self.valid and _may_write_vm_stack(line):
-            self.valid.clear()
+        if self.valid:
+            if _may_write_vm_stack(line):
+                self.valid.clear()
+                self.unstored.clear()
+            elif self.unstored and line.startswith(TERMINATORS):
+                self._store_shadows()
         self.lines.append("  " + line)
 
     def label(self, name: str) -> None:
@@ -305,7 +304,8 @@ class Emitter:
         self.lines.append(f"{name}:")
         self.cur = name
         self.sp_cache.clear()
-        self.valid = set()
+        self.valid = {}
+        self.unstored = set()
 
     def new_label(self, hint: str) -> str:
         self.n += 1
@@ -337,7 +337,10 @@ class Emitter:
             return pending
         p = self.position(k)
         if p is not None and p in self.valid:
-            return self.val(f"load i64, ptr %sh.{p}", "s")
+            v = self.valid[p]
+            if v is None:
+                v = self.valid[p] = self.val(f"load i64, ptr %sh.{p}", "s")
+            return v
         v = self.val(f"load i64, ptr {self.sp_ptr(k)}{TBAA_STACK}", "s")
         if p is not None:
             self._shadow(p, v)
@@ -347,8 +350,10 @@ class Emitter:
         p = self.position(k)
         if p is None:
             self.valid.clear()  # (it may be any of them)
+            self.unstored.clear()
         else:
-            self.valid.discard(p)
+            self.valid.pop(p, None)
+            self.unstored.discard(p)
         if isinstance(v, str) and v in self.lazy:
             self.lazy_slots[self.spo + k] = v  # stored when materialised
             return
@@ -374,9 +379,23 @@ class Emitter:
             self.base_pos[self.spb] = top + self.spo
 
     def _shadow(self, p: int, v: str | int) -> None:
-        self.lines.append(f"  store i64 {v}, ptr %sh.{p}")
+        """v is the VM stack's word at p now (its alloca gets it before the block ends)."""
         self.shadow_used.add(p)
-        self.valid.add(p)
+        self.valid[p] = str(v)
+        self.unstored.add(p)
+
+    def _store_shadows(self) -> None:
+        for p in sorted(self.unstored):
+            self.lines.append(f"  store i64 {self.valid[p]}, ptr %sh.{p}")
+        self.unstored.clear()
+
+    def shadow_state(self) -> tuple[dict[int, str | None], set[int]]:
+        return dict(self.valid), set(self.unstored)
+
+    def dominated(self, state: tuple[dict[int, str | None], set[int]]) -> None:
+        """After a label that only code with shadow ``state`` leads to (the state of a
+        branch this block is dominated by, its allocas stored by the branch)."""
+        self.valid = dict(state[0])
 
     def resync(self, pc: int) -> None:
         """Before an instruction: its static height gives the current base's position."""
@@ -398,12 +417,12 @@ class Emitter:
             self.set_top(top)
         elif known != top:
             return False
-        for p in sorted(q for q in keep - self.valid if q <= top):
+        for p in sorted(q for q in keep if q <= top and q not in self.valid):
             self._shadow(p, self.val(f"load i64, ptr {self.sp_ptr(top - p)}{TBAA_STACK}", "s"))
         return True
 
     def record_edge(self, target: int) -> None:
-        self.shadow_edges.setdefault(target, []).append(frozenset(self.valid))
+        self.shadow_edges.setdefault(target, []).append(frozenset(self.valid))  # (its keys)
 
     def shadow_joins(self) -> dict[int, frozenset[int]]:
         """Positions valid on every edge into each join this emission saw."""
@@ -476,7 +495,9 @@ class Emitter:
         self.spo += n
         top = self.top()
         if top is not None and self.valid:
-            self.valid = {p for p in self.valid if p <= top}
+            for p in [q for q in self.valid if q > top]:
+                del self.valid[p]
+                self.unstored.discard(p)
 
     def field_ptr(self, v: str, n: int | str) -> str:
         p = self.val(f"inttoptr i64 {v} to ptr", "p")
@@ -588,11 +609,11 @@ class Emitter:
             self.inherited[target] = (dict(self.lazy), live)
             return f"L{target}"
         state = (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
-                 self.cur, set(self.valid))
+                 self.cur, self.shadow_state())
         before, self.lines = self.lines, []
         edge = self.new_label("edge")
         self.label(edge)
-        self.valid = set(state[8])  # (the edge's only predecessor is the branch)
+        self.dominated(state[8])  # (the edge's only predecessor is the branch)
         self.lazy, self.lazy_slots = dict(state[5]), dict(state[6])
         if target not in self.carried:
             self.materialise()
@@ -600,7 +621,7 @@ class Emitter:
         self.edges.extend(self.lines)  # emitted after the current block
         self.lines = before
         (self.spb, self.spo, self.accu, self.env, self.extra, self.lazy, self.lazy_slots,
-         self.cur, self.valid) = state
+         self.cur, (self.valid, self.unstored)) = state
         return edge
 
     def snapshot(self) -> tuple[str, str, str, str]:
@@ -616,26 +637,27 @@ class Emitter:
         """if (cond) slow();  -- slow may run the GC or OCaml code, so state is merged."""
         l_slow, l_join = self.new_label(hint), self.new_label(hint + ".join")
         fast = self.snapshot()
-        top, keep = self.top(), set(self.valid)
+        top = self.top()
         self.e(f"br i1 {cond}, label %{l_slow}, label %{l_join}")
+        keep = self.shadow_state()
         self.label(l_slow)
-        self.valid = set(keep)
+        self.dominated(keep)
         slow()
         self._rejoin(top, keep, fast, l_join)
 
-    def _rejoin(self, top: int | None, keep: set[int], fast: tuple[str, str, str, str],
-                l_join: str) -> None:
+    def _rejoin(self, top: int | None, keep: tuple[dict[int, str | None], set[int]],
+                fast: tuple[str, str, str, str], l_join: str) -> None:
         """End a slow path that left the fast path at ``fast`` (its sp at frame position
         ``top``, the shadows ``keep`` valid) and join them at ``l_join``: the shadows,
         read again on the slow path, stay valid."""
-        rejoined = top is not None and self.refresh(top, keep)
+        rejoined = top is not None and self.refresh(top, keep[0].keys())
         after = self.snapshot()
         self.e(f"br label %{l_join}")
         self.label(l_join)
         self.merge(fast, after)
         if rejoined:
             self.set_top(top)
-            self.valid = set(keep)
+            self.valid = dict.fromkeys(keep[0])
 
     # ---- runtime interactions (interp.c macros) ----
 
@@ -671,10 +693,11 @@ class Emitter:
         l_slow, l_join = self.new_label("sig"), self.new_label("sig.join")
         fast = self.snapshot()
         pending, spo = (dict(self.lazy), dict(self.lazy_slots)), self.spo
-        top, keep = self.top(), set(self.valid)
+        top = self.top()
         self.e(f"br i1 {cond}, label %{l_slow}, label %{l_join}")
+        keep = self.shadow_state()
         self.label(l_slow)
-        self.valid = set(keep)
+        self.dominated(keep)
         self.materialise()
         self.process_actions(pc)
         self._rejoin(top, keep, fast, l_join)  # (sp is rebased: slot offsets now count from it)
@@ -730,18 +753,20 @@ class Emitter:
         lo, hi = self.load_state(lay.young_start), self.load_state(lay.young_end)
         young = self.val(f"and i1 {self.val(f'icmp ugt ptr {ptr}, {lo}', 'c')}, "
                          f"{self.val(f'icmp ult ptr {ptr}, {hi}', 'c')}", "young")  # fmt: skip
-        old = self.val(f"load i64, ptr {ptr}", "old")
+        old = self.val(f"load i64, ptr {ptr}{TBAA_HEAP}", "old")
         both = self.val(f"and i64 {self.val(f'and i64 {old}, {v}', 'imm')}, 1", "imm")
         plain = self.val(f"or i1 {young}, {self.val(f'icmp ne i64 {both}, 0', 'c')}", "c")
         l_plain, l_call, l_done = (self.new_label(h) for h in ("st", "modify", "modified"))
         self.e(f"br i1 {plain}, label %{l_plain}, label %{l_call}")
+        shadows = self.shadow_state()  # caml_modify neither writes the VM stack nor runs the GC
         self.label(l_plain)
-        self.e(f"store i64 {v}, ptr {ptr}")
+        self.e(f"store i64 {v}, ptr {ptr}{TBAA_HEAP}")
         self.e(f"br label %{l_done}")
         self.label(l_call)
         self.call("void", "caml_modify", f"ptr {ptr}, i64 {v}")
         self.e(f"br label %{l_done}")
         self.label(l_done)
+        self.dominated(shadows)
 
     # ---- calls ----
 
@@ -980,7 +1005,7 @@ class Emitter:
         self.emitted.add(leader)
         self.reload()
         if leader not in self.irregular:
-            self.valid = set(self.shadow_in.get(leader, ()))
+            self.valid = dict.fromkeys(self.shadow_in.get(leader, ()))
         self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
         for k in sorted(self.carried.get(leader, ())):
             self.lazy_slots[k] = self.make_lazy(self.val(f"load double, ptr %lf{leader}.{k}", "d"))
@@ -1410,7 +1435,7 @@ def _double_val(em: Emitter, v: str) -> str:
 
 
 def _store_double(em: Emitter, block: str, n: int, d: str) -> None:
-    em.e(f"store double {d}, ptr {em.field_ptr(block, n)}")
+    em.e(f"store double {d}, ptr {em.field_ptr(block, n)}{TBAA_HEAP}")
 
 
 @lowers(Op.MAKEFLOATBLOCK)
@@ -1514,7 +1539,7 @@ def lower_getbyteschar(em: Emitter, ins: Instruction) -> None:
 def lower_setbyteschar(em: Emitter, ins: Instruction) -> None:
     ptr = _byte_ptr(em, em.accu, em.long_val(em.stack(0)))
     b = em.val(f"trunc i64 {em.long_val(em.stack(1))} to i8", "byte")
-    em.e(f"store i8 {b}, ptr {ptr}")
+    em.e(f"store i8 {b}, ptr {ptr}{TBAA_HEAP}")
     em.pop(2)
     em.accu = str(VAL_UNIT)
 
@@ -1844,8 +1869,8 @@ def lower_offsetint(em: Emitter, ins: Instruction) -> None:
 @lowers(Op.OFFSETREF)
 def lower_offsetref(em: Emitter, ins: Instruction) -> None:
     p = em.field_ptr(em.accu, 0)
-    old = em.val(f"load i64, ptr {p}", "ref")
-    em.e(f"store i64 {em.val(f'add i64 {old}, {ins.args[0] << 1}', 'ref')}, ptr {p}")
+    old = em.val(f"load i64, ptr {p}{TBAA_HEAP}", "ref")
+    em.e(f"store i64 {em.val(f'add i64 {old}, {ins.args[0] << 1}', 'ref')}, ptr {p}{TBAA_HEAP}")
     em.accu = str(VAL_UNIT)
 
 
@@ -2142,8 +2167,8 @@ class ModuleGen:
             more = {h: frozenset(carried.get(h, frozenset()) | slots)
                     for h, slots in em.join_floats.items() if slots and h not in em.irregular}
             floats_done = not self.unbox_floats or all(carried.get(h) == v for h, v in more.items())
-            if confirmed and floats_done and found == shadow_in:
-                break
+            if confirmed and floats_done and (found == shadow_in or shadow_in):
+                break  # (one emission informed by the one before is enough)
             carried.update(more if not floats_done else {})
             shadow_in = found
         else:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from camllvm.opcodes import Op
+from camllvm.symbols import TBAA_HEAP
 
 if TYPE_CHECKING:
     from camllvm.irgen import Emitter
@@ -56,7 +57,7 @@ def box(em: Emitter, d: str, ret_pc: int) -> str:
         return em.make_lazy(d)
 
     def fill(blk: str) -> None:
-        em.e(f"store double {d}, ptr {blk}")
+        em.e(f"store double {d}, ptr {blk}{TBAA_HEAP}")
 
     def slow() -> str | None:
         return em.call("i64", "caml_copy_double", f"double {d}")
@@ -87,7 +88,7 @@ def small_box(em: Emitter, wosize: int, tag: int, fill: Callable[[str], None],
     em.label(l_fast)
     em.spb, em.spo, em.env = saved
     em.store_state(lay.young_ptr, new)
-    em.e(f"store i64 {(wosize << 10) | tag}, ptr {new}")
+    em.e(f"store i64 {(wosize << 10) | tag}, ptr {new}{TBAA_HEAP}")
     blk = em.val(f"getelementptr i64, ptr {new}, i64 1", "blk")
     fill(blk)
     fast = em.val(f"ptrtoint ptr {blk} to i64", "blk")
@@ -103,7 +104,7 @@ def check_or_raise(em: Emitter, ok: str, ret_pc: int, raiser: str = "caml_array_
     """Continue if ok, else raise as the C primitive would (after Setup_for_c_call)."""
     l_bad, l_ok = em.new_label("bound"), em.new_label("inbound")
     em.e(f"br i1 {ok}, label %{l_ok}, label %{l_bad}, !prof !1")
-    saved = (em.spb, em.spo, em.env, em.accu, dict(em.lazy), dict(em.lazy_slots))
+    saved = (em.spb, em.spo, em.env, em.accu, dict(em.lazy), dict(em.lazy_slots), em.shadow_state())
     em.label(l_bad)
     # Raising may run the GC: floats still pending in a float run get their boxes
     # (and their stack slots) on this path only.
@@ -111,8 +112,9 @@ def check_or_raise(em: Emitter, ok: str, ret_pc: int, raiser: str = "caml_array_
     em.setup_for_c_call(ret_pc)
     em.call("void", raiser, "")
     em.e("unreachable")
-    em.label(l_ok)
-    em.spb, em.spo, em.env, em.accu, em.lazy, em.lazy_slots = saved
+    em.label(l_ok)  # (only the check leads here: the shadows valid before it still are)
+    em.spb, em.spo, em.env, em.accu, em.lazy, em.lazy_slots, shadows = saved
+    em.dominated(shadows)
 
 
 def wosize(em: Emitter, v: str) -> str:
@@ -281,7 +283,7 @@ def _float_set(checked: bool) -> Lowering:
         arr, idx = args[0], em.long_val(args[1])
         if checked:
             check_or_raise(em, index_ok(em, idx, wosize(em, arr)), ret_pc)
-        em.e(f"store double {unbox(em, args[2])}, ptr {em.field_ptr(arr, idx)}")
+        em.e(f"store double {unbox(em, args[2])}, ptr {em.field_ptr(arr, idx)}{TBAA_HEAP}")
         return "1"
 
     return lower
@@ -302,7 +304,7 @@ def _generic_set(checked: bool) -> Lowering:
         l_f, l_a, l_j = em.new_label("fset"), em.new_label("aset"), em.new_label("set")
         em.e(f"br i1 {is_float}, label %{l_f}, label %{l_a}")
         em.label(l_f)
-        em.e(f"store double {unbox(em, v)}, ptr {em.field_ptr(arr, idx)}")
+        em.e(f"store double {unbox(em, v)}, ptr {em.field_ptr(arr, idx)}{TBAA_HEAP}")
         em.e(f"br label %{l_j}")
         em.label(l_a)
         em.modify(em.field_ptr(arr, idx), v)
@@ -347,7 +349,7 @@ def _bytes_set(em: Emitter, args: list[str], ret_pc: int) -> str:
     s, idx = args[0], em.long_val(args[1])
     check_or_raise(em, index_ok(em, idx, string_length(em, s)), ret_pc)
     b = em.val(f"trunc i64 {em.long_val(args[2])} to i8", "byte")
-    em.e(f"store i8 {b}, ptr {_byte_ptr(em, s, idx)}")
+    em.e(f"store i8 {b}, ptr {_byte_ptr(em, s, idx)}{TBAA_HEAP}")
     return "1"
 
 
@@ -425,8 +427,8 @@ def bint_box(em: Emitter, x: str, b: BoxedInt, ret_pc: int, fuse: bool = True) -
     em.gen.declare_extern(b.copy, f"declare i64 @{b.copy}({b.ty})")
 
     def fill(blk: str) -> None:
-        em.e(f"store ptr @{b.ops}, ptr {blk}")
-        em.e(f"store {b.ty} {x}, ptr {em.val(f'getelementptr i64, ptr {blk}, i64 1', 'p')}")
+        em.e(f"store ptr @{b.ops}, ptr {blk}{TBAA_HEAP}")
+        em.e(f"store {b.ty} {x}, ptr {em.val(f'getelementptr i64, ptr {blk}, i64 1', 'p')}{TBAA_HEAP}")
 
     def slow() -> str:
         return em.val(f"call i64 @{b.copy}({b.ty} {x})", "box")
@@ -586,7 +588,7 @@ def _make_vect(em: Emitter, args: list[str], ret_pc: int) -> str:
         em.label(l_loop)
         i, i1 = em.tmp("i"), em.tmp("i")
         em.e(f"{i} = phi i64 [ 0, %{pre} ], [ {i1}, %{l_loop} ]")
-        em.e(f"store i64 {init}, ptr {em.field_ptr(block, i)}")
+        em.e(f"store i64 {init}, ptr {em.field_ptr(block, i)}{TBAA_HEAP}")
         em.e(f"{i1} = add i64 {i}, 1")
         em.e(f"br i1 {em.val(f'icmp ult i64 {i1}, {length}', 'c')}, label %{l_loop}, label %{l_done}")
         em.label(l_done)

@@ -10,6 +10,13 @@ RET = "{ i64, ptr }"  # what a compiled function returns: accu, sp
 #: (values live across calls are in the VM stack anyway); C reaches them
 #: through the glue module (camllvm/glue.py).
 NATIVE_CC = "preserve_nonecc"
+#: Type-based alias classes LLVM may rely on (suffixes of loads and stores): the VM
+#: stack, the OCaml heap and the domain state are disjoint memory (no OCaml value
+#: points into the VM stack or the domain state). Untagged accesses may alias anything.
+TBAA_STACK, TBAA_HEAP, TBAA_STATE = ", !tbaa !5", ", !tbaa !6", ", !tbaa !7"
+TBAA_META = ['!3 = !{!"camllvm"}', '!4 = !{!"vmstack", !3, i64 0}', '!8 = !{!"heap", !3, i64 0}',
+             '!9 = !{!"state", !3, i64 0}', '!5 = !{!4, !4, i64 0}', '!6 = !{!8, !8, i64 0}',
+             '!7 = !{!9, !9, i64 0}']
 
 
 def function_name(entry: int) -> str:

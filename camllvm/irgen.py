@@ -29,6 +29,7 @@ from camllvm.symbols import NATIVE_CC, RET, TBAA_HEAP, TBAA_META, TBAA_STACK, TB
 from camllvm.primitives import FLOAT_PRIMS, INLINE, box, c_call, unbox
 
 PROLOGUE = "prologue"  # label of a closure's entry checks (self tail calls jump there)
+PROLOGUE_EDGE = -1  # the prologue's key among join leaders (shadow_in, shadow_edges)
 EXN_BLOCK = "exn.common"  # label of the block that passes on callees' exceptions
 VAL_UNIT = 1
 VAL_TRUE = 3
@@ -219,6 +220,15 @@ def block_instructions(code: Mapping[int, Instruction], region: Region,
         pc += 4 * ins.size
 
 
+def predecessor_blocks(code: Mapping[int, Instruction], region: Region) -> dict[int, set[int]]:
+    """The blocks of a region each block is entered from (by jump, branch or fall-through)."""
+    preds: dict[int, set[int]] = {leader: set() for leader in region.leaders}
+    for leader in region.leaders:
+        for succ in block_successors(code, region, leader):
+            preds.setdefault(succ, set()).add(leader)
+    return preds
+
+
 def predecessor_counts(code: Mapping[int, Instruction], region: Region) -> dict[int, int]:
     """How many edges enter each block of a region (its start also has the entry edge)."""
     counts = dict.fromkeys(region.leaders, 0)
@@ -234,7 +244,8 @@ class Emitter:
 
     def __init__(self, gen: ModuleGen, region: Region, fname: str, entry_kind: str,
                  carried: Mapping[int, frozenset[int]] | None = None,
-                 shadow_in: Mapping[int, frozenset[int]] | None = None) -> None:
+                 shadow_in: Mapping[int, frozenset[int]] | None = None,
+                 exact_joins: bool = True) -> None:
         self.gen = gen
         self.region = region
         self.fname = fname
@@ -278,7 +289,13 @@ class Emitter:
         #: before this one; this emission's edges, to check and refine that.
         self.shadow_in: Mapping[int, frozenset[int]] = shadow_in or {}
         self.shadow_edges: dict[int, list[frozenset[int]]] = {}
+        self.assumed: dict[int, frozenset[int]] = {}  # joins entered with shadow_in's set
+        #: Joins entered after all their edges (their count then): see _shadows_at.
+        self.exact: dict[int, int] | None = {} if exact_joins else None
+        self.pred_blocks = predecessor_blocks(gen.code, region) if self.shadows else {}
         self.irregular: set[int] = {region.start}  # entered other than by jump or branch
+        #: The same, but the start: the entry (or the prologue) jumps to it.
+        self.shadow_irregular: set[int] = set()
         #: Non-tail call pc -> offsets from sp of the dead slots it clears first.
         self.clears = gen.liveness(region, entry_kind).clears if gen.clear_dead_slots else {}
         #: Call sites whose callee raised: (the call's result, its block) (exn_block).
@@ -424,10 +441,31 @@ class Emitter:
     def record_edge(self, target: int) -> None:
         self.shadow_edges.setdefault(target, []).append(frozenset(self.valid))  # (its keys)
 
+    def _shadows_at(self, leader: int) -> frozenset[int]:
+        """Valid positions at a block's entry: what every edge into it left valid, if they
+        are all emitted already (their blocks are); else (a loop header) what the
+        emission before found, to be confirmed (``assumed``)."""
+        edges = self.shadow_edges.get(leader)
+        preds = self.pred_blocks.get(leader, ())
+        if (self.exact is not None and edges and leader not in preds
+                and all(p in self.emitted for p in preds)):
+            self.exact[leader] = len(edges)
+            return frozenset.intersection(*edges)
+        self.assumed[leader] = self.shadow_in.get(leader, frozenset())
+        return self.assumed[leader]
+
+    def shadows_confirmed(self) -> bool:
+        """Whether what this emission assumed at joins held: no edge came after a join
+        was entered as if it had all its edges, and every assumed set was valid on
+        every edge."""
+        joins = self.shadow_joins()
+        return (all(len(self.shadow_edges[t]) == n for t, n in (self.exact or {}).items())
+                and all(v <= joins.get(t, frozenset()) for t, v in self.assumed.items()))
+
     def shadow_joins(self) -> dict[int, frozenset[int]]:
         """Positions valid on every edge into each join this emission saw."""
         return {t: frozenset.intersection(*sets) for t, sets in self.shadow_edges.items()
-                if t not in self.irregular}
+                if t not in self.shadow_irregular}
 
     # ---- lazily boxed floats (see FLOAT_RUN) ----
 
@@ -948,10 +986,16 @@ class Emitter:
             # A RESTART entry only pushes the saved arguments and tail-calls the
             # function proper, whose prologue makes the checks once. The prologue
             # is a block of its own: self tail calls loop back to it.
+            self._fill_arguments()
             self.spill()
+            self.record_edge(PROLOGUE_EDGE)
             self.e(f"br label %{PROLOGUE}")
             self.label(PROLOGUE)
             self.reload()
+            if self.shadows:
+                self.set_top(-1)
+                self.assumed[PROLOGUE_EDGE] = self.shadow_in.get(PROLOGUE_EDGE, frozenset())
+                self.valid = dict.fromkeys(self.assumed[PROLOGUE_EDGE])
             self.prologue()
         self.jump(self.region.start)
         for leader in self.region.leaders:
@@ -961,6 +1005,18 @@ class Emitter:
         body = "\n".join(self.lines[:1] + shadows + self.lines[1:] + self.edges)
         cc = f"{NATIVE_CC} " if self.region.is_function else ""  # regions are called by C
         return f"define {cc}{rtype} @{self.fname}({params}) {FN_ATTRS} {{\n{body}\n}}\n"
+
+    def _fill_arguments(self) -> None:
+        """At a closure's entry, read its arguments into their shadows: with those a self
+        tail call stores, they are valid in the prologue, the join of both. (Four at
+        most: a caller leaves at least a 3-word return frame above its arguments, so
+        these words exist whatever it passed.)"""
+        if not self.shadows:
+            return
+        self.set_top(-1)
+        first = self.gen.code[self.region.start]
+        for k in range(min(1 + (first.args[0] if first.op == Op.GRAB else 0), 4)):
+            self.stack(k)
 
     def prologue(self) -> None:
         """What interp.c does at every application (check_stacks). Native frames need no C
@@ -1004,8 +1060,8 @@ class Emitter:
         self.label(f"L{leader}")
         self.emitted.add(leader)
         self.reload()
-        if leader not in self.irregular:
-            self.valid = dict.fromkeys(self.shadow_in.get(leader, ()))
+        if leader not in self.shadow_irregular:
+            self.valid = dict.fromkeys(self._shadows_at(leader))
         self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
         for k in sorted(self.carried.get(leader, ())):
             self.lazy_slots[k] = self.make_lazy(self.val(f"load double, ptr %lf{leader}.{k}", "d"))
@@ -1194,6 +1250,7 @@ def _appterm(em: Emitter, nargs: int, slotsize: int) -> bool:
         # check_stacks), which then enters the function's first instruction.
         em.extra = extra
         em.spill()
+        em.record_edge(PROLOGUE_EDGE)
         em.e(f"br label %{PROLOGUE}")
         return True
     em.tail_apply(em.accu, extra)
@@ -1308,6 +1365,7 @@ def lower_grab(em: Emitter, ins: Instruction) -> bool:
     l_pap = em.new_label("pap")
     extra = em.val(f"sub i64 {em.extra}, {required}", "extra")
     em.e(f"br i1 {enough}, label %L{em.next_pc}.grab, label %{l_pap}")
+    shadows = em.shadow_state()
     em.label(l_pap)
     after = em.pc_value(em.next_pc)
     pcp = em.val(f"inttoptr i64 {after} to ptr", "pcp")
@@ -1315,6 +1373,7 @@ def lower_grab(em: Emitter, ins: Instruction) -> bool:
                 f"ptr {em.sp_ptr(0)}, i64 {em.accu}, i64 {em.env}, i64 {em.extra}, ptr {pcp}")
     em.e(f"ret {RET} {r}")
     em.label(f"L{em.next_pc}.grab")
+    em.dominated(shadows)
     em.extra = extra
     em.jump(em.next_pc)
     return True
@@ -1579,6 +1638,7 @@ def lower_branchif(em: Emitter, ins: Instruction) -> bool:
 def lower_switch(em: Emitter, ins: Instruction) -> bool:
     nconsts, nblocks, *targets = ins.args
     em.irregular.update(targets)
+    em.shadow_irregular.update(targets)
     em.spill()
     low = em.val(f"and i64 {em.accu}, 1", "isint")
     isint = em.val(f"icmp ne i64 {low}, 0", "c")
@@ -1641,6 +1701,7 @@ def lower_pushtrap(em: Emitter, ins: Instruction) -> bool:
     _pop_trap_frame(em, em.sp_ptr(0))
     em.spill()
     em.irregular.update(e + 4 for e in child.exits)
+    em.shadow_irregular.update(e + 4 for e in child.exits)
     cases = " ".join(f"i64 {e}, label %L{e + 4}" for e in child.exits)
     em.e(f"switch i64 {exit_pc}, label %L{child.exits[0] + 4} [ {cases} ]"
          if child.exits else "unreachable")
@@ -2163,18 +2224,19 @@ class ModuleGen:
             em = Emitter(self, region, fname, kind, carried, shadow_in)
             text = em.emit()
             found = {t: v for t, v in em.shadow_joins().items() if v}
-            confirmed = all(v <= found.get(t, frozenset()) for t, v in shadow_in.items())
+            confirmed = em.shadows_confirmed()
             more = {h: frozenset(carried.get(h, frozenset()) | slots)
                     for h, slots in em.join_floats.items() if slots and h not in em.irregular}
             floats_done = not self.unbox_floats or all(carried.get(h) == v for h, v in more.items())
-            if confirmed and floats_done and (found == shadow_in or shadow_in):
+            settled = all(found.get(t, frozenset()) == v for t, v in em.assumed.items())
+            if confirmed and floats_done and (settled or shadow_in):
                 break  # (one emission informed by the one before is enough)
             carried.update(more if not floats_done else {})
             shadow_in = found
         else:
             if not confirmed:  # what the last emission assumed did not hold: assume nothing
                 self.bytecode_instructions = counted
-                text = Emitter(self, region, fname, kind, carried, {}).emit()
+                text = Emitter(self, region, fname, kind, carried, {}, exact_joins=False).emit()
         self.functions.append(text)
         for child in region.children.values():
             self._emit_region(child, self.region_name(child), "region")

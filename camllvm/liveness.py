@@ -29,7 +29,7 @@ the word at sp[k] on entry is position -1 - k (a function's arguments).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from camllvm.analysis import stack_effect
@@ -98,6 +98,14 @@ class Liveness(NamedTuple):
         (popped, if negative), is read by no later code."""
         h = self.height.get(pc)
         return h is not None and self._unread_after(pc, h + pushed - 1 - k)
+
+    def live_before(self, ins: Instruction) -> Callable[[int], bool] | None:
+        """Whether a position is read by ``ins`` or by code after it (None: unknown)."""
+        h, live = self.height.get(ins.pc), self.live_out.get(ins.pc)
+        if h is None or live is None or ins.op is Op.PUSHTRAP:  # (a try body may read it)
+            return None
+        live = live | set(_accesses(ins, h)[0])
+        return lambda p: p < self.floor or p in live
 
     def _unread_after(self, pc: int, p: int) -> bool:
         live = self.live_out.get(pc)

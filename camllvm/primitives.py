@@ -77,16 +77,20 @@ def small_box(em: Emitter, wosize: int, tag: int, fill: Callable[[str], None],
     lim = em.load_state(lay.young_limit)
     full = em.val(f"icmp ult ptr {new}, {lim}", "c")
     l_slow, l_fast, l_join = em.new_label("box.slow"), em.new_label("box"), em.new_label("boxed")
+    top = em.top()
     em.e(f"br i1 {full}, label %{l_slow}, label %{l_fast}, !prof !0")
-    saved = (em.spb, em.spo, em.env)
+    saved, shadows = (em.spb, em.spo, em.env), em.shadow_state()
     em.label(l_slow)
+    em.dominated(shadows)
     em.setup_for_c_call(ret_pc)
     made = slow()
     em.restore_after_c_call()
+    kept = em.refresh(top, shadows[0].keys()) if top is not None else None
     slow_sp, slow_env, slow_label = em.sp_ptr(0), em.env, em.cur
     em.e(f"br label %{l_join}")
     em.label(l_fast)
     em.spb, em.spo, em.env = saved
+    em.dominated(shadows)
     em.store_state(lay.young_ptr, new)
     em.e(f"store i64 {(wosize << 10) | tag}, ptr {new}{TBAA_HEAP}")
     blk = em.val(f"getelementptr i64, ptr {new}, i64 1", "blk")
@@ -96,6 +100,9 @@ def small_box(em: Emitter, wosize: int, tag: int, fill: Callable[[str], None],
     em.e(f"br label %{l_join}")
     em.label(l_join)
     em.rebase(em.val(f"phi ptr [ {fast_sp}, %{l_fast} ], [ {slow_sp}, %{slow_label} ]", "sp"))
+    if kept is not None and top is not None:  # (the slow path read them again: Emitter.refresh)
+        em.set_top(top)
+        em.valid = dict.fromkeys(kept)
     em.env = em.val(f"phi i64 [ {em.env}, %{l_fast} ], [ {slow_env}, %{slow_label} ]", "env")
     return em.val(f"phi i64 [ {fast}, %{l_fast} ], [ {made}, %{slow_label} ]", "box")
 

@@ -294,13 +294,18 @@ class Emitter:
         #: Joins entered after all their edges (their count then): see _shadows_at.
         self.exact: dict[int, int] | None = {} if exact_joins else None
         self.pred_blocks = predecessor_blocks(gen.code, region) if self.shadows else {}
-        self.irregular: set[int] = {region.start}  # entered other than by jump or branch
-        #: The same, but the start: the entry (or the prologue) jumps to it.
-        self.shadow_irregular: set[int] = set()
+        #: Leaders entered by a switch or a try body's exit (not by a recorded jump).
+        self.entered_otherwise: set[int] = set()
         #: Non-tail call pc -> offsets from sp of the dead slots it clears first.
         self.clears = gen.liveness(region, entry_kind).clears if gen.clear_dead_slots else {}
         #: Call sites whose callee raised: (the call's result, its block) (exn_block).
         self.exn_incoming: list[tuple[str, str]] = []
+
+    @property
+    def irregular(self) -> set[int]:
+        """Leaders entered other than by jump or branch (floats are not carried into
+        them): the region's start too."""
+        return {self.region.start} | self.entered_otherwise
 
     # ---- low-level emission ----
 
@@ -427,12 +432,14 @@ class Emitter:
         if known != base:
             raise CompileError(f"pc {pc} in {self.fname}: frame position {known} != {base}")
 
-    def refresh(self, top: int, keep: Set[int]) -> frozenset[int] | None:
+    def refresh(self, top: int | None, keep: Set[int]) -> frozenset[int] | None:
         """At the end of a slow path that comes back to sp at frame position ``top`` (after
         calls, sp rebased: slow paths that allocate or grow the stack restore it), read
         those of the positions ``keep`` that code after it reads into their shadows
         again; they stay valid at the join (the result). None if the path ends
-        elsewhere (a raise's: the join only raises)."""
+        elsewhere (a raise's: the join only raises) or ``top`` is unknown."""
+        if top is None:
+            return None
         known = self.top()
         if known is None:
             self.set_top(top)
@@ -443,6 +450,13 @@ class Emitter:
         for p in sorted(kept - self.valid.keys()):
             self._shadow(p, self.val(f"load i64, ptr {self.sp_ptr(top - p)}{TBAA_STACK}", "s"))
         return kept
+
+    def joined(self, top: int | None, kept: frozenset[int] | None) -> None:
+        """At the join after a slow path whose end ``refresh`` gave ``kept`` (sp rebased
+        onto a phi): sp[0] is at ``top`` again and those shadows are valid."""
+        if kept is not None and top is not None:
+            self.set_top(top)
+            self.valid = dict.fromkeys(kept)
 
     def live_at(self, pc: int) -> Callable[[int], bool] | None:
         """Whether a frame position is read by the instruction at pc or after it."""
@@ -479,7 +493,7 @@ class Emitter:
     def shadow_joins(self) -> dict[int, frozenset[int]]:
         """Positions valid on every edge into each join this emission saw."""
         return {t: frozenset.intersection(*sets) for t, sets in self.shadow_edges.items()
-                if t not in self.shadow_irregular}
+                if t not in self.entered_otherwise}
 
     # ---- lazily boxed floats (see FLOAT_RUN) ----
 
@@ -703,14 +717,12 @@ class Emitter:
         """End a slow path that left the fast path at ``fast`` (its sp at frame position
         ``top``, the shadows ``keep`` valid) and join them at ``l_join``: the shadows,
         read again on the slow path, stay valid."""
-        kept = self.refresh(top, keep[0].keys()) if top is not None else None
+        kept = self.refresh(top, keep[0].keys())
         after = self.snapshot()
         self.e(f"br label %{l_join}")
         self.label(l_join)
         self.merge(fast, after)
-        if kept is not None and top is not None:
-            self.set_top(top)
-            self.valid = dict.fromkeys(kept)
+        self.joined(top, kept)
 
     # ---- runtime interactions (interp.c macros) ----
 
@@ -1075,7 +1087,7 @@ class Emitter:
         self.label(f"L{leader}")
         self.emitted.add(leader)
         self.reload()
-        if leader not in self.shadow_irregular:
+        if leader not in self.entered_otherwise:  # (the entry or prologue jumps to the start)
             self.valid = dict.fromkeys(self._shadows_at(leader))
         self.lazy, self.lazy_slots = self.inherited.pop(leader, ({}, {}))
         for k in sorted(self.carried.get(leader, ())):
@@ -1652,8 +1664,7 @@ def lower_branchif(em: Emitter, ins: Instruction) -> bool:
 @lowers(Op.SWITCH)
 def lower_switch(em: Emitter, ins: Instruction) -> bool:
     nconsts, nblocks, *targets = ins.args
-    em.irregular.update(targets)
-    em.shadow_irregular.update(targets)
+    em.entered_otherwise.update(targets)
     em.spill()
     low = em.val(f"and i64 {em.accu}, 1", "isint")
     isint = em.val(f"icmp ne i64 {low}, 0", "c")
@@ -1715,8 +1726,7 @@ def lower_pushtrap(em: Emitter, ins: Instruction) -> bool:
     exit_pc = em.val(f"load i64, ptr {em.val('getelementptr i8, ptr %rout, i64 24', 'q')}", "x")
     _pop_trap_frame(em, em.sp_ptr(0))
     em.spill()
-    em.irregular.update(e + 4 for e in child.exits)
-    em.shadow_irregular.update(e + 4 for e in child.exits)
+    em.entered_otherwise.update(e + 4 for e in child.exits)
     cases = " ".join(f"i64 {e}, label %L{e + 4}" for e in child.exits)
     em.e(f"switch i64 {exit_pc}, label %L{child.exits[0] + 4} [ {cases} ]"
          if child.exits else "unreachable")

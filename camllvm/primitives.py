@@ -85,7 +85,7 @@ def small_box(em: Emitter, wosize: int, tag: int, fill: Callable[[str], None],
     em.setup_for_c_call(ret_pc)
     made = slow()
     em.restore_after_c_call()
-    kept = em.refresh(top, shadows[0].keys()) if top is not None else None
+    kept = em.refresh(top, shadows[0].keys())
     slow_sp, slow_env, slow_label = em.sp_ptr(0), em.env, em.cur
     em.e(f"br label %{l_join}")
     em.label(l_fast)
@@ -100,9 +100,7 @@ def small_box(em: Emitter, wosize: int, tag: int, fill: Callable[[str], None],
     em.e(f"br label %{l_join}")
     em.label(l_join)
     em.rebase(em.val(f"phi ptr [ {fast_sp}, %{l_fast} ], [ {slow_sp}, %{slow_label} ]", "sp"))
-    if kept is not None and top is not None:  # (the slow path read them again: Emitter.refresh)
-        em.set_top(top)
-        em.valid = dict.fromkeys(kept)
+    em.joined(top, kept)
     em.env = em.val(f"phi i64 [ {em.env}, %{l_fast} ], [ {slow_env}, %{slow_label} ]", "env")
     return em.val(f"phi i64 [ {fast}, %{l_fast} ], [ {made}, %{slow_label} ]", "box")
 

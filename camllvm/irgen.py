@@ -2111,7 +2111,10 @@ class ModuleGen:
         self.code_address = 0  # the code's fixed address (shim.c), if it is at one
         self.table_address = 0  # the native entries' table's (jitglue.c), if it is at one
         self.code_size = 0  # in bytes
-        self._liveness: dict[int, Liveness] = {}  # id(region) -> its analysis
+        #: id(region) -> (the region, its analysis): the region is kept, so that its id
+        #: is not reused by another region while the entry exists (regions of RESTART
+        #: entries and inlined copies are made and dropped one after the other).
+        self._liveness: dict[int, tuple[Region, Liveness]] = {}
         self.base_name = ""  # the module's main function (its try regions are named after it)
         self.reaches_stop = False  # some code of the module ends at STOP (toplevel code)
         #: Calls whose callee is known and small: call pc -> callee entry (its copy in
@@ -2270,8 +2273,8 @@ class ModuleGen:
         """Dead slots at the calls of ``region`` (its try bodies first: what they read
         of its words keeps them alive)."""
         known = self._liveness.get(id(region))
-        if known is not None:
-            return known
+        if known is not None and known[0] is region:
+            return known[1]
         trap_reads = {pc: self.liveness(child, "region").below
                       for pc, child in region.children.items()}
         opaque = frozenset(region.handoffs | region.interp_exits)
@@ -2283,7 +2286,7 @@ class ModuleGen:
         if kind == "closure" and first.op != Op.RESTART:
             floor = -(first.args[0] + 1) if first.op == Op.GRAB else -1
         result = analyse_region(RegionFlow(region.start, blocks, succs, floor, opaque, trap_reads))
-        self._liveness[id(region)] = result
+        self._liveness[id(region)] = (region, result)
         return result
 
     def module_text(self) -> str:

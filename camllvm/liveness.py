@@ -5,12 +5,15 @@ ocamlc leaves every local of a function in its frame until the function returns:
 recursive call, so the whole input list stays reachable while the output is
 built, and the GC promotes and marks it (OCaml's sieve benchmark promotes 10x
 the words under ocamlrun that it does natively). Native code (ocamlopt) keeps
-only what is live. Before each non-tail call of a function of its own recursive
-definition (closure from OFFSETCLOSURE: the deep recursions, where dead slots pile
-up), in a function that allocates (see ALLOCATING), compiled code stores Val_unit
-in the slots of its frame that no code reads again and that may hold a pointer not
-cleared yet; the GC then sees what ocamlopt's would. (Clearing before every call
-cost the closures benchmark 6 %: a flag test and stores in front of short calls.) Nothing else reads a
+only what is live. Before each non-tail call in a function that calls its own
+recursive definition (loads a closure with OFFSETCLOSURE: the deep recursions,
+where dead slots pile up) and allocates (see ALLOCATING), compiled code stores
+Val_unit in the slots of its frame that no code reads again and that may hold a
+pointer not cleared yet; the GC then sees what ocamlopt's would. All its calls,
+not only the recursive ones: the sieve's `n :: again (filter p r)` keeps ``r``
+alive through the whole of `filter` otherwise (twice ocamlopt's promoted words;
+sieve -17 % when cleared). (Clearing before every call of every function cost
+the closures benchmark 6 %: a flag test and stores in front of short calls.) Nothing else reads a
 dead slot: backtraces look for return addresses, which a value slot never
 holds. A program can see when a value dies only through a finaliser, a weak
 pointer, an ephemeron or memprof: the first call of one of those primitives
@@ -202,8 +205,9 @@ def analyse_region(flow: RegionFlow) -> Liveness:
     height, block_in = _heights(flow)
     live_out, below = _live_out(flow, height, block_in)
     clears: dict[int, tuple[int, ...]] = {}
-    if not any(ins.op in ALLOCATING for b in flow.blocks.values() for ins in b):
-        return Liveness(clears, frozenset(below), height, live_out, flow.floor)  # (fib, tak: nothing to clear)
+    ops = {ins.op for b in flow.blocks.values() for ins in b}
+    if ops.isdisjoint(ALLOCATING) or ops.isdisjoint(RECURSIVE_CLOSURES):  # (fib, tak: nothing to clear)
+        return Liveness(clears, frozenset(below), height, live_out, flow.floor)
     dirty_in: dict[int, frozenset[int]] = {flow.start: frozenset(range(flow.floor, 0))}
     frames_in: dict[int, frozenset[int]] = {flow.start: frozenset()}
     todo = [flow.start]
@@ -212,13 +216,12 @@ def analyse_region(flow: RegionFlow) -> Liveness:
         dirty, frames = set(dirty_in[leader]), set(frames_in[leader])
         if leader in flow.opaque:
             continue
-        prev = None
         for ins in flow.blocks[leader]:
             h = height[ins.pc]
             if ins.op is Op.PUSHTRAP:
                 break
             nargs = CALLS.get(ins.op)
-            if nargs is not None and prev is not None and prev.op in RECURSIVE_CLOSURES:
+            if nargs is not None:
                 nargs = nargs or ins.args[0]
                 bottom = h - nargs - (3 if ins.op is Op.APPLY else 0)
                 after = live_out[ins.pc]
@@ -237,7 +240,6 @@ def analyse_region(flow: RegionFlow) -> Liveness:
                 dirty.update(writes)
             dirty = {p for p in dirty if p < h_after}
             frames = {p for p in frames if p < h_after}
-            prev = ins
         for s in flow.succs[leader]:
             if s not in flow.blocks:
                 continue

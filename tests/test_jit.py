@@ -379,8 +379,10 @@ def test_tiered_mode_compiles_deep_recursions_early() -> None:
 
 def test_compiled_frames_keep_only_live_slots() -> None:
     """ocamlc's frames keep dead locals (here each `filter` frame keeps the input cell,
-    so the whole fresh input list is promoted); compiled code clears them before its
-    calls (the default, or --clear-dead-slots) and promotes what ocamlopt's code would.
+    so the whole fresh input list is promoted, and `again` keeps ``r`` while `filter`
+    runs); compiled code clears them before its calls (the default, or
+    --clear-dead-slots) and promotes what ocamlopt's code would (5.35M words under
+    ocamlrun, 0.34M native, 0.31M cleared; 0.61M when only `filter`'s were).
     --exact-alloc keeps ocamlrun's frames, and so does the default when the run prints
     the GC's counters (v=0x400 implies --exact-alloc unless --clear-dead-slots is
     explicit)."""
@@ -390,7 +392,7 @@ def test_compiled_frames_keep_only_live_slots() -> None:
     exact = _promoted_words([*CAMLLVM, "run", "--jit=all", "--clear-dead-slots", "--exact-alloc",
                              byte])  # fmt: skip
     default = _promoted_words([*CAMLLVM, "run", "--jit=all", byte])
-    assert cleared * 3 < reference, (cleared, reference)
+    assert cleared * 12 < reference, (cleared, reference)
     assert exact * 10 > reference * 9, (exact, reference)
     assert default * 10 > reference * 9, (default, reference)
 
